@@ -1,0 +1,121 @@
+#include "kernel/freezer.h"
+
+#include <fcntl.h>
+
+#include "kernel/freezer_backends.h"
+
+namespace cgjob {
+namespace {
+
+constexpr auto k_first_pause = std::chrono::milliseconds(1);
+
+bool reached(const FreezerStatus& st, bool freeze) {
+  return freeze ? st.state == FreezeState::frozen : st.state == FreezeState::thawed;
+}
+
+// Waits for the jobs marked pending; clears pending[i] once job i reached the
+// target or failed (then outcome error is set).
+void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector<UniqueFd>& watches,
+              std::vector<ChangeOutcome>& outcomes, bool freeze, Deadline deadline) {
+  SysIo& io = jobs.empty() ? real_sys_io() : jobs.front()->io();
+  Backoff backoff(k_first_pause, freezer.max_poll_interval());
+  std::vector<bool> pending(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) pending[i] = outcomes[i].request.ok();
+  for (unsigned round = 0;; ++round) {
+    std::vector<pollfd> fds;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (!pending[i]) continue;
+      if (watches[i].valid()) (void)io.reread(watches[i].get(), jobs[i]->path());  // re-arm
+      auto st = freezer.status(*jobs[i]);
+      if (!st) {
+        outcomes[i].request = st.error();
+        pending[i] = false;
+      } else if (reached(*st, freeze)) {
+        outcomes[i].reached = true;
+        pending[i] = false;
+      } else if (watches[i].valid()) {
+        fds.push_back(pollfd{watches[i].get(), POLLPRI, 0});
+      }
+    }
+    bool any = false;
+    for (bool p : pending) any = any || p;
+    if (!any || deadline.expired(io)) return;
+    if (freeze) {
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (pending[i]) (void)freezer.nudge(*jobs[i], round);
+      }
+    }
+    (void)io.poll(fds, deadline.remaining(io, backoff.next()));
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(FreezeState state) {
+  switch (state) {
+    case FreezeState::thawed: return "THAWED";
+    case FreezeState::freezing: return "FREEZING";
+    case FreezeState::frozen: return "FROZEN";
+  }
+  return "THAWED";
+}
+
+std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind) {
+  return kind == HierarchyKind::v1 ? make_v1_freezer(io) : make_v2_freezer(io);
+}
+
+Status request_with_retry(Freezer& freezer, const Cgroup& cg, bool freeze, Deadline deadline) {
+  SysIo& io = cg.io();
+  Backoff backoff(k_first_pause, std::chrono::milliseconds(64));
+  for (;;) {
+    auto written = freezer.write_request(cg, freeze);
+    // Why: before 3.x-era rework, a v1 freezer answered EBUSY while a
+    // previous transition was under way; userspace was told to retry.
+    if (written || written.error().errnum != EBUSY || deadline.expired(io)) return written;
+    pollfd none{};
+    (void)io.poll(std::span<pollfd>(&none, 0), deadline.remaining(io, backoff.next()));
+  }
+}
+
+std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgroup* const> jobs,
+                                         bool freeze, bool wait, Deadline deadline) {
+  std::vector<ChangeOutcome> outcomes(jobs.size());
+  std::vector<UniqueFd> watches(jobs.size());
+  if (wait) {
+    for (std::size_t i = 0; i < jobs.size(); ++i) watches[i] = freezer.open_watch(*jobs[i]);
+  }
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    outcomes[i].request = request_with_retry(freezer, *jobs[i], freeze, deadline);
+  }
+  if (wait) wait_for(freezer, jobs, watches, outcomes, freeze, deadline);
+  return outcomes;
+}
+
+std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline) {
+  std::vector<ChangeOutcome> outcomes(jobs.size());
+  std::vector<UniqueFd> watches(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) watches[i] = freezer.open_watch(*jobs[i]);
+  wait_for(freezer, jobs, watches, outcomes, true, deadline);
+  std::vector<bool> out;
+  for (const auto& o : outcomes) out.push_back(o.reached);
+  return out;
+}
+
+Result<std::string> freezing_ancestor(Freezer& freezer, const Cgroup& cg, std::string_view mount) {
+  std::string path = cg.path();
+  for (;;) {
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos || slash <= mount.size()) return std::string();
+    path.resize(slash);
+    auto parent = Cgroup::open(cg.io(), path);
+    if (!parent) return parent.error();
+    auto self = freezer.self_freezing(*parent);
+    if (!self) {
+      if (is_gone(self.error())) return std::string();  // the mount root has no freezer files
+      return self.error();
+    }
+    if (*self) return path;
+  }
+}
+
+}  // namespace cgjob

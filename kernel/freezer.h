@@ -1,0 +1,76 @@
+#pragma once
+// The freezer, behind one interface with a v1 (freezer.state) and a v2
+// (cgroup.freeze + cgroup.events) backend, chosen once per run.
+
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "kernel/cgroup.h"
+#include "kernel/deadline.h"
+#include "kernel/hierarchy.h"
+
+namespace cgjob {
+
+enum class FreezeState { thawed, freezing, frozen };
+
+/// "THAWED", "FREEZING", "FROZEN": the freezer's own words on both hierarchies.
+std::string_view to_string(FreezeState state);
+
+struct FreezerStatus {
+  FreezeState state = FreezeState::thawed;
+  bool self_freezing = false;    ///< this cgroup asked to be frozen
+  bool parent_freezing = false;  ///< an ancestor asked to be frozen
+};
+
+class Freezer {
+ public:
+  virtual ~Freezer() = default;
+  virtual HierarchyKind kind() const = 0;
+  /// The state and the self/parent request flags of `cg`.
+  virtual Result<FreezerStatus> status(const Cgroup& cg) = 0;
+  /// One write of the freeze (or thaw) request, no retry.
+  virtual Status write_request(const Cgroup& cg, bool freeze) = 0;
+  /// Whether this cgroup itself asked to be frozen (cheaper than status()).
+  virtual Result<bool> self_freezing(const Cgroup& cg) = 0;
+  /// An fd that polls ready (POLLPRI) when the state may have changed, or an
+  /// invalid fd where the kernel offers no notification (v1).
+  virtual UniqueFd open_watch(const Cgroup& cg) = 0;
+  /// v1 only: helps a job stuck in FREEZING along (re-write FROZEN, and now
+  /// and then thaw and re-freeze). `round` counts the calls for this wait.
+  virtual Status nudge(const Cgroup& cg, unsigned round) = 0;
+  /// Longest pause between re-reads while waiting.
+  virtual Clock::duration max_poll_interval() const = 0;
+};
+
+/// The backend for `kind`, using `io` for every access.
+std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind);
+
+/// Writes the request, retrying with backoff while the kernel answers EBUSY
+/// (older v1 kernels) until `deadline`.
+Status request_with_retry(Freezer& freezer, const Cgroup& cg, bool freeze, Deadline deadline);
+
+/// Per job: whether its request went in, and whether it reached the target.
+struct ChangeOutcome {
+  Status request;
+  bool reached = false;
+};
+
+/// Requests freeze (or thaw) of all `jobs` together, then, if `wait`, waits for
+/// them together until each is FROZEN (or THAWED) or `deadline` passes. The
+/// watches are armed before the writes, so no notification is lost; the state
+/// is re-read right after each wake-up and after a short, growing pause,
+/// because cgroup.events notifications are rate-limited (one per ~10 ms).
+std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgroup* const> jobs,
+                                         bool freeze, bool wait, Deadline deadline);
+
+/// Waits until every job in `jobs` is FROZEN or the deadline passes; returns
+/// for each whether it got there. Used after a request was written elsewhere.
+std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline);
+
+/// The nearest ancestor of `cg` (below `mount`) that asked to be frozen itself,
+/// or an empty string when none did.
+Result<std::string> freezing_ancestor(Freezer& freezer, const Cgroup& cg, std::string_view mount);
+
+}  // namespace cgjob

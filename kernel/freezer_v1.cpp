@@ -1,0 +1,70 @@
+// cgroup v1 freezer: freezer.state reads THAWED, FREEZING or FROZEN;
+// freezer.self_freezing and freezer.parent_freezing tell who asked.
+
+#include "kernel/freezer_backends.h"
+
+namespace cgjob {
+namespace {
+
+std::string_view first_word(std::string_view text) {
+  auto end = text.find_first_of(" \n");
+  return end == std::string_view::npos ? text : text.substr(0, end);
+}
+
+class V1Freezer final : public Freezer {
+ public:
+  HierarchyKind kind() const override { return HierarchyKind::v1; }
+
+  Result<FreezerStatus> status(const Cgroup& cg) override {
+    auto state = cg.read("freezer.state");
+    if (!state) return state.error();
+    auto self = cg.read("freezer.self_freezing");
+    if (!self) return self.error();
+    auto parent = cg.read("freezer.parent_freezing");
+    if (!parent) return parent.error();
+    FreezerStatus st;
+    auto word = first_word(*state);
+    if (word == "FROZEN") st.state = FreezeState::frozen;
+    else if (word == "FREEZING") st.state = FreezeState::freezing;
+    else st.state = FreezeState::thawed;
+    st.self_freezing = !self->empty() && (*self)[0] == '1';
+    st.parent_freezing = !parent->empty() && (*parent)[0] == '1';
+    return st;
+  }
+
+  Status write_request(const Cgroup& cg, bool freeze) override {
+    return cg.write("freezer.state", freeze ? "FROZEN" : "THAWED");
+  }
+
+  Result<bool> self_freezing(const Cgroup& cg) override {
+    auto self = cg.read("freezer.self_freezing");
+    if (!self) return self.error();
+    return !self->empty() && (*self)[0] == '1';
+  }
+
+  UniqueFd open_watch(const Cgroup&) override { return UniqueFd(); }
+
+  // Why: the v1 freezer can stay FREEZING while tasks fork or are moved in
+  // (runc saw it on 5.4; seen here on 6.18 with busy forkers in 13 of 15
+  // runs). Re-writing FROZEN sends the freeze to tasks that appeared since;
+  // runc found that thawing and re-freezing now and then unsticks what
+  // re-writing alone does not. Every 32nd round (about a quarter second into
+  // the wait with our backoff) we do that too.
+  Status nudge(const Cgroup& cg, unsigned round) override {
+    if (round % 32 == 31) {
+      auto thawed = write_request(cg, false);
+      if (!thawed) return thawed;
+    }
+    return write_request(cg, true);
+  }
+
+  // No notifications on v1: adaptive polling from 1 ms, capped low because
+  // a freeze usually completes within a few milliseconds.
+  Clock::duration max_poll_interval() const override { return std::chrono::milliseconds(16); }
+};
+
+}  // namespace
+
+std::unique_ptr<Freezer> make_v1_freezer(SysIo&) { return std::make_unique<V1Freezer>(); }
+
+}  // namespace cgjob

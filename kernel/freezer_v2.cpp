@@ -1,0 +1,85 @@
+// cgroup v2 freezer (5.2+): cgroup.freeze holds this cgroup's request,
+// cgroup.events says "frozen 1" once every task below is frozen.
+
+#include <fcntl.h>
+
+#include "kernel/event_file.h"
+#include "kernel/freezer_backends.h"
+
+namespace cgjob {
+namespace {
+
+class V2Freezer final : public Freezer {
+ public:
+  explicit V2Freezer(SysIo& io) : m_io(io) {}
+  HierarchyKind kind() const override { return HierarchyKind::v2; }
+
+  Result<FreezerStatus> status(const Cgroup& cg) override {
+    auto self = self_freezing(cg);
+    if (!self) return self.error();
+    auto events = cg.read("cgroup.events");
+    if (!events) return events.error();
+    bool frozen = event_value(*events, "frozen") == 1;
+    FreezerStatus st;
+    st.self_freezing = *self;
+    // v2 has no parent_freezing file: a frozen cgroup that did not ask for it
+    // was frozen from above. When it did ask, look up the ancestors as well.
+    if (!*self) {
+      st.parent_freezing = frozen || ancestor_requested(cg);
+    } else {
+      st.parent_freezing = ancestor_requested(cg);
+    }
+    if (frozen) st.state = FreezeState::frozen;
+    else if (st.self_freezing || st.parent_freezing) st.state = FreezeState::freezing;
+    else st.state = FreezeState::thawed;
+    return st;
+  }
+
+  Status write_request(const Cgroup& cg, bool freeze) override {
+    return cg.write("cgroup.freeze", freeze ? "1" : "0");
+  }
+
+  Result<bool> self_freezing(const Cgroup& cg) override {
+    auto text = cg.read("cgroup.freeze");
+    if (!text) return text.error();
+    return !text->empty() && (*text)[0] == '1';
+  }
+
+  UniqueFd open_watch(const Cgroup& cg) override {
+    auto fd = m_io.open_file(cg.dir(), "cgroup.events");
+    if (!fd) return UniqueFd();
+    // Reading once records the current event count: any later change makes
+    // poll report POLLPRI.
+    (void)m_io.reread(fd->get(), cg.path());
+    return std::move(*fd);
+  }
+
+  Status nudge(const Cgroup&, unsigned) override { return {}; }
+
+  // Notifications arrive at most ~12 ms late (HZ=250 rate limit); re-reading
+  // more often than that only helps a little, less often never.
+  Clock::duration max_poll_interval() const override { return std::chrono::milliseconds(8); }
+
+ private:
+  // Walks up through parents' cgroup.freeze until the mount root (which has
+  // none). Opened by path: ancestors outside the job root are only read.
+  bool ancestor_requested(const Cgroup& cg) {
+    std::string path = cg.path();
+    for (;;) {
+      auto slash = path.rfind('/');
+      if (slash == std::string::npos || slash == 0) return false;
+      path.resize(slash);
+      auto text = m_io.read_file(DirRef{AT_FDCWD, path}, join_path(path, "cgroup.freeze"));
+      if (!text) return false;  // the mount root: no cgroup.freeze
+      if (!text->empty() && (*text)[0] == '1') return true;
+    }
+  }
+
+  SysIo& m_io;
+};
+
+}  // namespace
+
+std::unique_ptr<Freezer> make_v2_freezer(SysIo& io) { return std::make_unique<V2Freezer>(io); }
+
+}  // namespace cgjob

@@ -1,0 +1,214 @@
+#include "kernel/hierarchy.h"
+
+#include <fcntl.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "kernel/uapi.h"
+
+namespace cgjob {
+namespace {
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      auto oct = s.substr(i + 1, 3);
+      bool ok = oct.find_first_not_of("01234567") == std::string_view::npos;
+      if (ok) {
+        out += static_cast<char>((oct[0] - '0') * 64 + (oct[1] - '0') * 8 + (oct[2] - '0'));
+        i += 3;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+std::vector<std::string_view> split_spaces(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && line[i] == ' ') ++i;
+    std::size_t j = i;
+    while (j < line.size() && line[j] != ' ') ++j;
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool has_option(std::string_view opts, std::string_view name) {
+  std::size_t start = 0;
+  while (start <= opts.size()) {
+    auto end = opts.find(',', start);
+    if (end == std::string_view::npos) end = opts.size();
+    if (opts.substr(start, end - start) == name) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// The mount whose mountpoint is the longest prefix of `path`.
+const CgroupMount* mount_of(const std::vector<CgroupMount>& mounts, std::string_view path) {
+  const CgroupMount* best = nullptr;
+  for (const auto& m : mounts) {
+    bool inside = path == m.mountpoint ||
+                  (path.starts_with(m.mountpoint) &&
+                   (m.mountpoint == "/" || path[m.mountpoint.size()] == '/'));
+    if (inside && (!best || m.mountpoint.size() > best->mountpoint.size())) best = &m;
+  }
+  return best;
+}
+
+const CgroupMount* first_of(const std::vector<CgroupMount>& mounts, HierarchyKind kind) {
+  for (const auto& m : mounts) {
+    if (m.kind == kind) return &m;
+  }
+  return nullptr;
+}
+
+// Lexically normalised absolute path: no "//", "/./", trailing "/"; ".." refused.
+Result<std::string> normalise_root(std::string_view text) {
+  if (text.empty() || text.front() != '/') {
+    return input_error("the job root must be an absolute path", std::string(text));
+  }
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == '/') ++i;
+    std::size_t j = text.find('/', i);
+    if (j == std::string_view::npos) j = text.size();
+    auto comp = text.substr(i, j - i);
+    if (comp == "..") return input_error("'..' is not allowed in the job root", std::string(text));
+    if (!comp.empty() && comp != ".") {
+      out += '/';
+      out += comp;
+    }
+    i = j;
+  }
+  return out.empty() ? std::string("/") : out;
+}
+
+// statfs of the root, or of its nearest existing ancestor (a root is created on
+// first use).
+Result<long> magic_of_nearest(SysIo& io, std::string path) {
+  for (;;) {
+    auto magic = io.fs_magic(path);
+    if (magic || magic.error().errnum != ENOENT || path == "/") return magic;
+    path = path.substr(0, std::max<std::size_t>(1, path.rfind('/')));
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(HierarchyKind kind) { return kind == HierarchyKind::v1 ? "v1" : "v2"; }
+
+Result<HierarchyChoice> parse_hierarchy_choice(std::string_view text) {
+  if (text == "auto") return HierarchyChoice::automatic;
+  if (text == "v1") return HierarchyChoice::v1;
+  if (text == "v2") return HierarchyChoice::v2;
+  return input_error("hierarchy must be auto, v1 or v2, not '" + std::string(text) + "'");
+}
+
+std::vector<CgroupMount> parse_mountinfo(std::string_view text) {
+  std::vector<CgroupMount> mounts;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto fields = split_spaces(text.substr(start, end - start));
+    start = end + 1;
+    // id parent maj:min root mountpoint options [optional...] - fstype source superopts
+    std::size_t sep = 0;
+    for (std::size_t i = 6; i < fields.size(); ++i) {
+      if (fields[i] == "-") {
+        sep = i;
+        break;
+      }
+    }
+    if (sep == 0 || sep + 3 > fields.size()) continue;
+    auto fstype = fields[sep + 1];
+    auto superopts = sep + 3 < fields.size() ? fields[sep + 3] : std::string_view();
+    if (fstype == "cgroup2") {
+      mounts.push_back({HierarchyKind::v2, unescape(fields[4]), unescape(fields[3])});
+    } else if (fstype == "cgroup" && has_option(superopts, "freezer")) {
+      mounts.push_back({HierarchyKind::v1, unescape(fields[4]), unescape(fields[3])});
+    }
+  }
+  return mounts;
+}
+
+bool kernel_at_least(std::string_view release, int major, int minor) {
+  int have_major = std::atoi(std::string(release).c_str());
+  auto dot = release.find('.');
+  int have_minor = dot == std::string_view::npos ? 0 : std::atoi(std::string(release.substr(dot + 1)).c_str());
+  return have_major > major || (have_major == major && have_minor >= minor);
+}
+
+Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,
+                              const LayoutRequest& request) {
+  if (request.root) {
+    auto root = normalise_root(*request.root);
+    if (!root) return root.error();
+    auto magic = magic_of_nearest(io, *root);
+    if (!magic) return magic.error();
+    const CgroupMount* m = mount_of(mounts, *root);
+    bool on_cgroupfs = *magic == CGROUP2_SUPER_MAGIC || *magic == CGROUP_SUPER_MAGIC;
+    if (!on_cgroupfs || !m) {
+      return input_error("the job root is not inside a cgroup v2 or v1 freezer mount", *root);
+    }
+    HierarchyKind kind = *magic == CGROUP2_SUPER_MAGIC ? HierarchyKind::v2 : HierarchyKind::v1;
+    if (kind != m->kind) {
+      return input_error("the job root is not inside a cgroup v2 or v1 freezer mount", *root);
+    }
+    if ((request.choice == HierarchyChoice::v1 && kind != HierarchyKind::v1) ||
+        (request.choice == HierarchyChoice::v2 && kind != HierarchyKind::v2)) {
+      return input_error("the job root lies on the " + std::string(to_string(kind)) +
+                             " hierarchy, not the one asked for",
+                         *root);
+    }
+    return Layout{kind, m->mountpoint, *root};
+  }
+
+  const CgroupMount* v2 = first_of(mounts, HierarchyKind::v2);
+  const CgroupMount* v1 = first_of(mounts, HierarchyKind::v1);
+  const CgroupMount* chosen = nullptr;
+  switch (request.choice) {
+    case HierarchyChoice::v2:
+      chosen = v2;
+      if (!chosen) return text_error("no cgroup2 filesystem is mounted", "/proc/self/mountinfo", ENOENT);
+      break;
+    case HierarchyChoice::v1:
+      chosen = v1;
+      if (!chosen) {
+        return text_error("no cgroup v1 hierarchy with the freezer controller is mounted",
+                          "/proc/self/mountinfo", ENOENT);
+      }
+      break;
+    case HierarchyChoice::automatic:
+      // cgroup.freeze arrived in 5.2; the mount root never has it, so ask the
+      // kernel version rather than probing a child that may not exist.
+      if (v2 && kernel_at_least(io.kernel_release(), 5, 2)) {
+        chosen = v2;
+      } else if (v1) {
+        chosen = v1;
+      } else {
+        return text_error("no cgroup freezer found: neither cgroup2 (kernel 5.2+) nor a v1 freezer mount",
+                          "/proc/self/mountinfo", ENOENT);
+      }
+      break;
+  }
+  return Layout{chosen->kind, chosen->mountpoint, join_path(chosen->mountpoint, "cgjobs")};
+}
+
+Result<Layout> discover_layout(SysIo& io, const LayoutRequest& request) {
+  auto text = io.read_file(DirRef{AT_FDCWD, "/"}, "/proc/self/mountinfo");
+  if (!text) return text.error();
+  return resolve_layout(io, parse_mountinfo(*text), request);
+}
+
+}  // namespace cgjob

@@ -1,0 +1,72 @@
+#include "kernel/job_root.h"
+
+#include <fcntl.h>
+
+#include "kernel/self_cgroup.h"
+
+namespace cgjob {
+
+Result<JobRoot> JobRoot::open(SysIo& io, const LayoutRequest& request) {
+  auto layout = discover_layout(io, request);
+  if (!layout) return layout.error();
+  return JobRoot(io, std::move(*layout));
+}
+
+JobRoot::JobRoot(SysIo& io, Layout layout)
+    : m_io(&io), m_layout(std::move(layout)), m_freezer(make_freezer(io, m_layout.kind)) {}
+
+std::string JobRoot::path_of(const JobName& job) const {
+  return join_path(job.absolute ? m_layout.mount : m_layout.root, job.relative);
+}
+
+Result<Cgroup> JobRoot::open_job(const JobName& job) const {
+  auto cg = Cgroup::open(*m_io, path_of(job));
+  if (!cg) return cg.error();
+  // A directory inside cgroupfs is a cgroup; make sure it is inside ours.
+  if (!cg->has("cgroup.procs")) return sys_error(ENOTDIR, "open", cg->path());
+  return cg;
+}
+
+Result<Cgroup> JobRoot::create_job(const JobName& job) const {
+  if (job.absolute) return open_job(job);
+  std::string_view root_rel = std::string_view(m_layout.root).substr(m_layout.mount.size());
+  std::string relative = std::string(root_rel) + "/" + job.relative;
+  return Cgroup::create(*m_io, m_layout.mount, relative);
+}
+
+Result<std::vector<std::string>> JobRoot::list_jobs() const {
+  auto root = Cgroup::open(*m_io, m_layout.root);
+  if (!root) {
+    if (root.error().errnum == ENOENT) return std::vector<std::string>{};
+    return root.error();
+  }
+  auto subtree = open_subtree(*root);
+  if (!subtree) return subtree.error();
+  std::vector<std::string> names;
+  for (std::size_t i = 1; i < subtree->size(); ++i) names.push_back(display_name((*subtree)[i].path()));
+  return names;
+}
+
+std::string JobRoot::display_name(std::string_view path) const {
+  if (path.size() > m_layout.root.size() && path_within(path, m_layout.root)) {
+    return std::string(path.substr(m_layout.root.size() + 1));
+  }
+  if (path_within(path, m_layout.mount) && path.size() > m_layout.mount.size()) {
+    return std::string(path.substr(m_layout.mount.size()));
+  }
+  return std::string(path);
+}
+
+Result<std::string> JobRoot::cgroup_dir_of(pid_t pid) const {
+  CgroupMount mount{m_layout.kind, m_layout.mount, "/"};
+  // The mount's own root is recorded in mountinfo; look it up for accuracy.
+  auto text = m_io->read_file(DirRef{AT_FDCWD, "/"}, "/proc/self/mountinfo");
+  if (text) {
+    for (const auto& m : parse_mountinfo(*text)) {
+      if (m.mountpoint == m_layout.mount) mount = m;
+    }
+  }
+  return process_cgroup_dir(*m_io, mount, pid);
+}
+
+}  // namespace cgjob

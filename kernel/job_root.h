@@ -1,0 +1,52 @@
+#pragma once
+// The place of work of one tool run: the hierarchy, its freezer backend, and
+// the job root below which named jobs live.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kernel/cgroup.h"
+#include "kernel/freezer.h"
+#include "kernel/hierarchy.h"
+#include "kernel/job_name.h"
+
+namespace cgjob {
+
+class JobRoot {
+ public:
+  /// Discovers the mounts and resolves the layout (see resolve_layout).
+  static Result<JobRoot> open(SysIo& io, const LayoutRequest& request);
+  JobRoot(SysIo& io, Layout layout);
+
+  SysIo& io() const { return *m_io; }
+  const Layout& layout() const { return m_layout; }
+  Freezer& freezer() const { return *m_freezer; }
+
+  /// Validates a JOB argument (no syscall).
+  Result<JobName> parse(std::string_view text) const { return JobName::parse(text, m_layout.mount); }
+  /// Filesystem path of `job`.
+  std::string path_of(const JobName& job) const;
+  /// Opens an existing job: ENOENT (exit 3) when it does not exist. A path
+  /// that exists but is no cgroup directory is ENOTDIR.
+  Result<Cgroup> open_job(const JobName& job) const;
+  /// Creates a job below the root (the root and missing parents too); an
+  /// existing one is fine. Absolute JOBs are never created: ENOENT.
+  Result<Cgroup> create_job(const JobName& job) const;
+  /// Every job below the root, parents before children, as relative names.
+  /// An absent root has no jobs.
+  Result<std::vector<std::string>> list_jobs() const;
+  /// The name to show for a cgroup directory: relative to the root when below
+  /// it, else its path from the mount root ("/system.slice/x").
+  std::string display_name(std::string_view path) const;
+  /// The directory of `pid`'s cgroup in this hierarchy (0 = this process).
+  Result<std::string> cgroup_dir_of(pid_t pid) const;
+
+ private:
+  SysIo* m_io;
+  Layout m_layout;
+  std::shared_ptr<Freezer> m_freezer;
+};
+
+}  // namespace cgjob

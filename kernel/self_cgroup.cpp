@@ -1,0 +1,62 @@
+#include "kernel/self_cgroup.h"
+
+#include <fcntl.h>
+
+namespace cgjob {
+namespace {
+
+bool lists_freezer(std::string_view controllers) {
+  std::size_t start = 0;
+  while (start <= controllers.size()) {
+    auto end = controllers.find(',', start);
+    if (end == std::string_view::npos) end = controllers.size();
+    if (controllers.substr(start, end - start) == "freezer") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string cgroup_line_path(std::string_view text, HierarchyKind kind) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto line = text.substr(start, end - start);
+    start = end + 1;
+    auto c1 = line.find(':');
+    auto c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
+    if (c2 == std::string_view::npos) continue;
+    auto id = line.substr(0, c1);
+    auto controllers = line.substr(c1 + 1, c2 - c1 - 1);
+    bool match = kind == HierarchyKind::v2 ? (id == "0" && controllers.empty())
+                                           : lists_freezer(controllers);
+    if (match) return std::string(line.substr(c2 + 1));
+  }
+  return {};
+}
+
+Result<std::string> process_cgroup_dir(SysIo& io, const CgroupMount& mount, pid_t pid) {
+  std::string file = pid == 0 ? "/proc/self/cgroup" : "/proc/" + std::to_string(pid) + "/cgroup";
+  auto text = io.read_file(DirRef{AT_FDCWD, "/"}, file);
+  if (!text) return text.error();
+  std::string path = cgroup_line_path(*text, mount.kind);
+  if (path.empty()) return text_error("not in this hierarchy", file, ENOENT);
+  // The mount shows cgroup `mount.root`; a path outside it is not visible here.
+  std::string_view rel = path;
+  if (mount.root != "/") {
+    if (!path_within(path, mount.root)) return text_error("cgroup not visible in this mount", file, ENOENT);
+    rel.remove_prefix(mount.root.size());
+  }
+  if (rel == "/" || rel.empty()) return mount.mountpoint;
+  return mount.mountpoint + std::string(rel);
+}
+
+bool path_within(std::string_view dir, std::string_view ancestor) {
+  if (!dir.starts_with(ancestor)) return false;
+  return dir.size() == ancestor.size() || ancestor == "/" || ancestor.back() == '/' ||
+         dir[ancestor.size()] == '/';
+}
+
+}  // namespace cgjob

@@ -1,0 +1,25 @@
+#pragma once
+// Which cgroup a process is in, per hierarchy (/proc/PID/cgroup).
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+#include "kernel/error.h"
+#include "kernel/hierarchy.h"
+#include "kernel/sys_io.h"
+
+namespace cgjob {
+
+/// The cgroup path (as in /proc/PID/cgroup, relative to the hierarchy root)
+/// of the v2 line ("0::/x") or of the v1 line that lists the freezer.
+std::string cgroup_line_path(std::string_view proc_cgroup, HierarchyKind kind);
+
+/// The filesystem directory of `pid`'s cgroup in `mount` (0 = this process).
+Result<std::string> process_cgroup_dir(SysIo& io, const CgroupMount& mount, pid_t pid);
+
+/// True when `dir` is `ancestor` or lies below it.
+bool path_within(std::string_view dir, std::string_view ancestor);
+
+}  // namespace cgjob

@@ -1,0 +1,188 @@
+#include "kernel/signaller.h"
+
+#include <sys/resource.h>
+
+#include <unordered_set>
+
+#include "kernel/event_file.h"
+
+namespace cgjob {
+namespace {
+
+// Keep pidfds for waiting only while well below the fd limit.
+std::size_t pidfd_budget() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  return lim.rlim_cur > 256 ? lim.rlim_cur - 256 : 0;
+}
+
+Result<std::size_t> try_cgroup_kill(const Cgroup& job, bool& done) {
+  done = false;
+  // cgroup.kill: 5.14+, v2 only.
+  if (!job.has("cgroup.kill")) return std::size_t{0};
+  auto subtree = open_subtree(job);
+  if (!subtree) return subtree.error();
+  auto pids = subtree_procs(*subtree);
+  if (!pids) return pids.error();
+  auto written = job.write("cgroup.kill", "1");
+  if (written) {
+    done = true;
+    return pids->size();
+  }
+  // Threaded cgroups refuse it (EOPNOTSUPP); fall back to the freeze path.
+  if (written.error().errnum == EOPNOTSUPP || written.error().errnum == ENOENT) return std::size_t{0};
+  return written.error();
+}
+
+// Signals every pid in the subtree not yet in `seen`, until a pass finds none.
+Status signal_until_no_new_pids(const Cgroup& job, int sig, std::unordered_set<pid_t>& seen,
+                                SignalReport& report) {
+  SysIo& io = job.io();
+  std::size_t budget = pidfd_budget();
+  Status first;
+  for (;;) {
+    auto subtree = open_subtree(job);
+    if (!subtree) return subtree.error();
+    auto pids = subtree_procs(*subtree);
+    if (!pids) return pids.error();
+    bool found_new = false;
+    for (pid_t pid : *pids) {
+      if (!seen.insert(pid).second) continue;
+      found_new = true;
+      auto fd = io.pidfd_open(pid);
+      if (!fd) {
+        if (fd.error().errnum != ESRCH && first.ok()) first = fd.error();
+        continue;
+      }
+      auto sent = io.send_signal(fd->get(), sig);
+      if (!sent) {
+        if (sent.error().errnum != ESRCH && first.ok()) first = sent.error();
+        continue;
+      }
+      ++report.signalled;
+      if (report.pidfds.size() < budget) report.pidfds.push_back(std::move(*fd));
+    }
+    if (!found_new) return first;
+  }
+}
+
+// Waits until every pidfd polls readable (its process exited) or the deadline.
+void wait_pidfds(SysIo& io, std::span<const UniqueFd> pidfds, Deadline deadline) {
+  std::vector<pollfd> fds;
+  for (const auto& fd : pidfds) fds.push_back(pollfd{fd.get(), POLLIN, 0});
+  while (!fds.empty() && !deadline.expired(io)) {
+    auto n = io.poll(fds, deadline.remaining(io, std::chrono::milliseconds(100)));
+    if (!n) return;
+    std::erase_if(fds, [](const pollfd& p) { return p.revents != 0; });
+  }
+}
+
+}  // namespace
+
+Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
+                                Clock::duration freeze_wait) {
+  SysIo& io = job.io();
+  SignalReport report;
+  if (sig == SIGKILL && freezer.kind() == HierarchyKind::v2) {
+    bool done = false;
+    auto count = try_cgroup_kill(job, done);
+    if (!count) return count.error();
+    if (done) {
+      report.signalled = *count;
+      report.used_cgroup_kill = true;
+      return report;
+    }
+  }
+
+  // Remember who asked to be frozen, to put it back afterwards. Only v1
+  // SIGKILL touches sub-jobs (their tasks must be thawed to die).
+  bool thaw_subjobs = sig == SIGKILL && freezer.kind() == HierarchyKind::v1;
+  auto subtree = open_subtree(job);
+  if (!subtree) return subtree.error();
+  std::vector<bool> was_frozen;
+  for (std::size_t i = 0; i < (thaw_subjobs ? subtree->size() : 1); ++i) {
+    auto self = freezer.self_freezing((*subtree)[i]);
+    if (!self) return self.error();
+    was_frozen.push_back(*self);
+  }
+
+  auto requested = request_with_retry(freezer, job, true, deadline);
+  if (!requested) return requested.error();
+  const Cgroup* top[] = {&job};
+  (void)wait_frozen(freezer, top, deadline.min(Deadline::after(io, freeze_wait)));
+
+  std::unordered_set<pid_t> seen;
+  Status first = signal_until_no_new_pids(job, sig, seen, report);
+
+  // Put the freeze state back on every path; a restore failure never hides
+  // the first error.
+  auto restore = [&](std::size_t i, bool freeze) {
+    auto done = request_with_retry(freezer, (*subtree)[i], freeze, deadline);
+    if (!done && first.ok() && !is_gone(done.error())) first = done.error();
+  };
+  if (thaw_subjobs) {
+    for (std::size_t i = 0; i < subtree->size(); ++i) {
+      if (i == 0 || was_frozen[i]) restore(i, false);
+    }
+    wait_pidfds(io, report.pidfds, deadline.min(Deadline::after(io, std::chrono::seconds(5))));
+    for (std::size_t i = 0; i < subtree->size(); ++i) {
+      if (was_frozen[i]) restore(i, true);
+    }
+  } else if (!was_frozen[0]) {
+    restore(0, false);
+  }
+  if (!first) return first.error();
+  return report;
+}
+
+Result<std::size_t> count_processes(const Cgroup& job) {
+  auto subtree = open_subtree(job);
+  if (!subtree) return subtree.error();
+  auto pids = subtree_procs(*subtree);
+  if (!pids) return pids.error();
+  return pids->size();
+}
+
+Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<const UniqueFd> pidfds,
+                               Deadline deadline) {
+  SysIo& io = job.io();
+  UniqueFd events;
+  if (freezer.kind() == HierarchyKind::v2) {
+    auto fd = io.open_file(job.dir(), "cgroup.events");
+    if (fd) events = std::move(*fd);
+  }
+  std::vector<pollfd> exits;
+  for (const auto& fd : pidfds) exits.push_back(pollfd{fd.get(), POLLIN, 0});
+  Backoff backoff(std::chrono::milliseconds(1), std::chrono::milliseconds(8));
+  for (;;) {
+    if (events.valid()) {
+      // populated counts the whole subtree and drops to 0 as the last task
+      // exits, before the zombies are reaped.
+      auto text = io.reread(events.get(), job.path());
+      if (!text) return text.error();
+      if (event_value(*text, "populated") == 0) return std::size_t{0};
+    }
+    // Still alive pidfds first: while one is alive, the job is not empty.
+    std::erase_if(exits, [](const pollfd& p) { return p.revents != 0; });
+    if (exits.empty() || deadline.expired(io)) {
+      auto left = count_processes(job);
+      if (!left) return left.error();
+      if (*left == 0 || deadline.expired(io)) return left;
+    }
+    std::vector<pollfd> fds = exits;
+    if (events.valid()) fds.push_back(pollfd{events.get(), POLLPRI, 0});
+    auto n = io.poll(fds, deadline.remaining(io, backoff.next()));
+    if (!n) return n.error();
+    for (std::size_t i = 0; i < exits.size(); ++i) exits[i].revents = fds[i].revents;
+  }
+}
+
+void raise_fd_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+}  // namespace cgjob

@@ -1,0 +1,48 @@
+#pragma once
+// Signalling every process of a job, race-free against forks, and waiting
+// until the job is empty.
+
+#include <signal.h>
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "kernel/cgroup.h"
+#include "kernel/freezer.h"
+
+namespace cgjob {
+
+struct SignalReport {
+  std::size_t signalled = 0;       ///< processes that were sent the signal
+  bool used_cgroup_kill = false;   ///< SIGKILL went through cgroup.kill
+  std::vector<UniqueFd> pidfds;    ///< of the signalled processes, for waiting on their exit
+};
+
+/// Sends `sig` once to every process of `job` and of its sub-jobs, including
+/// any forked meanwhile. SIGKILL on v2 uses cgroup.kill (5.14+); where it is
+/// missing or refused (EOPNOTSUPP in threaded cgroups), and for every other
+/// signal: freeze the job, re-read cgroup.procs of the whole subtree until no
+/// new pid appears, signal each through a pidfd (ESRCH is fine), and put the
+/// freeze state back on every path; the first error wins. On v1 a frozen task
+/// does not die before it is thawed: SIGKILL thaws the subtree, waits (until
+/// `deadline`) for the killed to exit, and re-freezes what was frozen.
+/// `freeze_wait` bounds how long to wait for the freeze before signalling
+/// anyway (a task stuck in FUSE never freezes; the re-read loop still converges).
+Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
+                                Clock::duration freeze_wait = std::chrono::seconds(2));
+
+/// Number of processes in `job` and its sub-jobs.
+Result<std::size_t> count_processes(const Cgroup& job);
+
+/// Waits until `job` and its sub-jobs hold no process, or `deadline`. Wakes on
+/// the exit of `pidfds`, on cgroup.events (v2), and on a short growing pause
+/// (notifications are rate-limited). Returns how many processes are left.
+Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<const UniqueFd> pidfds,
+                               Deadline deadline);
+
+/// Raises the soft RLIMIT_NOFILE to the hard limit: a pidfd per process of a
+/// large job does not fit in the default 1024.
+void raise_fd_limit();
+
+}  // namespace cgjob

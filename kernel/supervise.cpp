@@ -1,0 +1,54 @@
+#include "kernel/supervise.h"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+
+#include <cerrno>
+
+#include "kernel/uapi.h"
+
+namespace cgjob {
+
+Result<SignalForwarder> SignalForwarder::block(std::span<const int> signals) {
+  SignalForwarder f;
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : signals) sigaddset(&set, s);
+  if (::sigprocmask(SIG_BLOCK, &set, &f.m_old_mask) < 0) return sys_error(errno, "sigprocmask");
+  f.m_active = true;
+  int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (fd < 0) return sys_error(errno, "signalfd");
+  f.m_signalfd.reset(fd);
+  return f;
+}
+
+SignalForwarder::SignalForwarder(SignalForwarder&& other) noexcept
+    : m_signalfd(std::move(other.m_signalfd)), m_old_mask(other.m_old_mask), m_active(other.m_active) {
+  other.m_active = false;
+}
+
+SignalForwarder::~SignalForwarder() {
+  if (m_active) ::sigprocmask(SIG_SETMASK, &m_old_mask, nullptr);
+}
+
+Result<int> SignalForwarder::wait_forwarding(const SpawnedProcess& child) {
+  if (child.pidfd.valid()) {
+    for (;;) {
+      pollfd fds[2] = {{child.pidfd.get(), POLLIN, 0}, {m_signalfd.get(), POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        return sys_error(errno, "poll");
+      }
+      if (fds[1].revents & POLLIN) {
+        signalfd_siginfo info{};
+        while (::read(m_signalfd.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+          (void)uapi::pidfd_send_signal(child.pidfd.get(), static_cast<int>(info.ssi_signo));
+        }
+      }
+      if (fds[0].revents & POLLIN) break;
+    }
+  }
+  return wait_exit_code(child);
+}
+
+}  // namespace cgjob

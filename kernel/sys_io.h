@@ -1,0 +1,75 @@
+#pragma once
+// The I/O seam: every file, directory, pidfd, poll and clock access of the
+// library goes through SysIo, so that unit tests can make the kernel answer
+// EBUSY, ENOENT, ENODEV or ESRCH on chosen paths, or lack cgroup.kill, without
+// root. The real implementation does everything *at() relative to a directory
+// fd; a fake may key on the path instead.
+
+#include <poll.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kernel/error.h"
+#include "kernel/unique_fd.h"
+
+namespace cgjob {
+
+using Clock = std::chrono::steady_clock;
+
+/// An open directory: `fd` for the kernel (AT_FDCWD with an absolute name),
+/// `path` for messages and for fakes.
+struct DirRef {
+  int fd;
+  std::string_view path;
+};
+
+class SysIo {
+ public:
+  virtual ~SysIo() = default;
+
+  /// Opens directory `name` below `at` (O_DIRECTORY|O_CLOEXEC, usable by clone3).
+  virtual Result<UniqueFd> open_dir(DirRef at, std::string_view name) = 0;
+  /// mkdir; EEXIST is reported like any other error.
+  virtual Status make_dir(DirRef at, std::string_view name) = 0;
+  /// rmdir of a cgroup; EBUSY while it still has tasks or children.
+  virtual Status remove_dir(DirRef at, std::string_view name) = 0;
+  /// Names of the subdirectories of `dir`, sorted.
+  virtual Result<std::vector<std::string>> list_dirs(DirRef dir) = 0;
+  /// Whether `name` exists in `dir` (a probe, e.g. for cgroup.kill).
+  virtual bool has_file(DirRef dir, std::string_view name) = 0;
+
+  /// Whole content of `name` below `dir`.
+  virtual Result<std::string> read_file(DirRef dir, std::string_view name) = 0;
+  /// One write(2) of `data` to `name` below `dir` (cgroupfs takes one value per write).
+  virtual Status write_file(DirRef dir, std::string_view name, std::string_view data) = 0;
+  /// Opens `name` for repeated pread and poll (cgroup.events).
+  virtual Result<UniqueFd> open_file(DirRef dir, std::string_view name) = 0;
+  /// Reads an fd from open_file again from offset 0; also re-arms kernfs poll.
+  virtual Result<std::string> reread(int fd, std::string_view path) = 0;
+
+  /// statfs(2) f_type of `path` (CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC ...).
+  virtual Result<long> fs_magic(std::string_view path) = 0;
+  /// uname(2) release, e.g. "6.18.44".
+  virtual std::string kernel_release() = 0;
+
+  /// pidfd_open(2): ESRCH for no such process, ENOSYS before 5.3.
+  virtual Result<UniqueFd> pidfd_open(pid_t pid) = 0;
+  /// pidfd_send_signal(2): ESRCH once the process has exited.
+  virtual Status send_signal(int pidfd, int sig) = 0;
+  /// poll(2) with a timeout; returns the number of ready fds. EINTR is 0.
+  virtual Result<int> poll(std::span<pollfd> fds, Clock::duration timeout) = 0;
+  virtual Clock::time_point now() = 0;
+};
+
+/// The process-wide implementation backed by real syscalls.
+SysIo& real_sys_io();
+
+/// "dir/name", without doubling a slash.
+std::string join_path(std::string_view dir, std::string_view name);
+
+}  // namespace cgjob

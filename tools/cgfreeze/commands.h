@@ -1,0 +1,58 @@
+#pragma once
+// cgfreeze's subcommands. Each parses nothing itself: main.cpp fills the
+// options, the command validates all input first, then acts.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernel/signaller.h"
+#include "tools/common/cli.h"
+
+namespace cgjob::cgfreeze {
+
+using cli::ExitStatus;
+
+struct Context {
+  JobRoot& root;
+  cli::Reporter& reporter;
+};
+
+struct FreezeOptions {
+  std::vector<std::string> jobs;
+  bool wait = false;
+  std::string timeout;
+  bool keep = false;
+};
+ExitStatus freeze(Context& ctx, const FreezeOptions& options);
+ExitStatus thaw(Context& ctx, const FreezeOptions& options);
+
+struct CreateOptions {
+  std::vector<std::string> jobs;
+  std::vector<std::string> pids;
+};
+ExitStatus create(Context& ctx, const CreateOptions& options);
+
+struct AddOptions {
+  std::string job;
+  std::vector<std::string> pids;
+  bool create = false;
+};
+ExitStatus add(Context& ctx, const AddOptions& options);
+
+struct RunOptions {
+  std::string job;
+  std::vector<std::string> command;
+  bool detach = false;
+};
+/// Returns the command's exit code (or 128+N), or an ExitStatus on failure.
+int run(Context& ctx, const RunOptions& options);
+
+struct RemoveOptions {
+  std::vector<std::string> jobs;
+  bool kill = false;
+  std::string timeout;
+};
+ExitStatus remove(Context& ctx, const RemoveOptions& options);
+
+}  // namespace cgjob::cgfreeze

@@ -1,0 +1,167 @@
+// cgfreeze freeze / thaw.
+
+#include "kernel/freeze_blockers.h"
+#include "kernel/self_cgroup.h"
+#include "tools/cgfreeze/commands.h"
+
+namespace cgjob::cgfreeze {
+namespace {
+
+// Without --wait only an EBUSY retry needs bounding.
+constexpr auto k_request_retry = std::chrono::seconds(10);
+
+struct Target {
+  JobName name;
+  Cgroup cg;
+  bool was_self_freezing = false;
+};
+
+// Opens every job; reports the missing ones. `refuse_self`: the job must not
+// contain this process (freezing it would never return).
+std::vector<Target> open_targets(Context& ctx, const std::vector<JobName>& names, std::string_view verb,
+                                 bool refuse_self, ExitStatus& status) {
+  std::string self_dir;
+  if (refuse_self) {
+    auto dir = ctx.root.cgroup_dir_of(0);
+    if (dir) self_dir = *dir;
+  }
+  std::vector<Target> targets;
+  for (const auto& name : names) {
+    auto cg = ctx.root.open_job(name);
+    if (!cg) {
+      ctx.reporter.failure(name.text, verb, cg.error());
+      status = worst(status, cli::status_for_lookup(cg.error()));
+      continue;
+    }
+    if (!self_dir.empty() && path_within(self_dir, cg->path())) {
+      ctx.reporter.error(name.text, "refusing to freeze a job that contains cgfreeze itself (" + self_dir + ")");
+      status = worst(status, ExitStatus::failed);
+      continue;
+    }
+    auto self = ctx.root.freezer().self_freezing(*cg);
+    if (!self) {
+      ctx.reporter.failure(name.text, verb, self.error());
+      status = worst(status, cli::status_for_lookup(self.error()));
+      continue;
+    }
+    targets.push_back(Target{name, std::move(*cg), *self});
+  }
+  return targets;
+}
+
+std::vector<const Cgroup*> cgroups_of(const std::vector<Target>& targets) {
+  std::vector<const Cgroup*> out;
+  for (const auto& t : targets) out.push_back(&t.cg);
+  return out;
+}
+
+void report_blockers(Context& ctx, const Target& t) {
+  auto tasks = tasks_not_frozen(t.cg, ctx.root.layout().kind);
+  if (!tasks) return;
+  for (const auto& task : *tasks) {
+    ctx.reporter.error(t.name.text, "not frozen: pid " + std::to_string(task.pid) + " comm " + task.comm +
+                                        " state " + std::string(1, task.state) + " wchan " +
+                                        (task.wchan.empty() ? "-" : task.wchan));
+  }
+}
+
+struct Parsed {
+  std::vector<JobName> jobs;
+  std::optional<cli::Duration> timeout;
+};
+
+std::optional<Parsed> parse(Context& ctx, const FreezeOptions& options) {
+  Parsed p;
+  auto jobs = cli::parse_jobs(ctx.root, options.jobs, ctx.reporter);
+  if (!jobs) return std::nullopt;
+  p.jobs = std::move(*jobs);
+  if (!cli::parse_duration_option(options.timeout, p.timeout, "--timeout", ctx.reporter)) return std::nullopt;
+  return p;
+}
+
+}  // namespace
+
+ExitStatus freeze(Context& ctx, const FreezeOptions& options) {
+  auto parsed = parse(ctx, options);
+  if (!parsed) return ExitStatus::usage;
+  ExitStatus status = ExitStatus::ok;
+  auto targets = open_targets(ctx, parsed->jobs, "freeze", true, status);
+  SysIo& io = ctx.root.io();
+  Deadline deadline = parsed->timeout ? Deadline::after(io, *parsed->timeout)
+                      : options.wait  ? Deadline::never()
+                                      : Deadline::after(io, k_request_retry);
+  auto cgroups = cgroups_of(targets);
+  auto outcomes = change_freeze(ctx.root.freezer(), cgroups, true, options.wait, deadline);
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const auto& t = targets[i];
+    if (!outcomes[i].request) {
+      ctx.reporter.failure(t.name.text, "freeze", outcomes[i].request.error());
+      status = worst(status, cli::status_for_lookup(outcomes[i].request.error()));
+      continue;
+    }
+    if (!options.wait || outcomes[i].reached) {
+      ctx.reporter.info(t.name.text, options.wait ? "frozen" : "freeze requested");
+      continue;
+    }
+    // Timed out: say what did not freeze, then never leave it half-frozen
+    // silently: roll back unless asked to keep the request.
+    ctx.reporter.error(t.name.text, "timed out waiting for FROZEN");
+    report_blockers(ctx, t);
+    if (!options.keep && !t.was_self_freezing) {
+      auto undone = request_with_retry(ctx.root.freezer(), t.cg, false, Deadline::after(io, k_request_retry));
+      if (!undone) ctx.reporter.failure(t.name.text, "thaw back", undone.error());
+      else ctx.reporter.error(t.name.text, "thawed back");
+    } else if (options.keep) {
+      ctx.reporter.error(t.name.text, "left FREEZING (--keep)");
+    }
+    status = worst(status, ExitStatus::timed_out);
+  }
+  return status;
+}
+
+ExitStatus thaw(Context& ctx, const FreezeOptions& options) {
+  auto parsed = parse(ctx, options);
+  if (!parsed) return ExitStatus::usage;
+  ExitStatus status = ExitStatus::ok;
+  auto targets = open_targets(ctx, parsed->jobs, "thaw", false, status);
+  SysIo& io = ctx.root.io();
+  Freezer& freezer = ctx.root.freezer();
+  Deadline deadline = parsed->timeout ? Deadline::after(io, *parsed->timeout)
+                      : options.wait  ? Deadline::never()
+                                      : Deadline::after(io, k_request_retry);
+  auto outcomes = change_freeze(freezer, cgroups_of(targets), false, false, deadline);
+  std::vector<Target> waiting;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    auto& t = targets[i];
+    if (!outcomes[i].request) {
+      ctx.reporter.failure(t.name.text, "thaw", outcomes[i].request.error());
+      status = worst(status, cli::status_for_lookup(outcomes[i].request.error()));
+      continue;
+    }
+    if (!options.wait) continue;
+    // An ancestor's freeze keeps this job frozen whatever we write: say so
+    // at once instead of waiting for something that cannot happen.
+    auto ancestor = freezing_ancestor(freezer, t.cg, ctx.root.layout().mount);
+    if (ancestor && !ancestor->empty()) {
+      ctx.reporter.error(t.name.text, "cannot thaw: ancestor " + ctx.root.display_name(*ancestor) +
+                                          " is frozen (" + *ancestor + ")");
+      status = worst(status, ExitStatus::failed);
+      continue;
+    }
+    waiting.push_back(std::move(t));
+  }
+  if (waiting.empty()) return status;
+  auto waited = change_freeze(freezer, cgroups_of(waiting), false, true, deadline);
+  for (std::size_t i = 0; i < waiting.size(); ++i) {
+    if (!waited[i].request) {
+      ctx.reporter.failure(waiting[i].name.text, "thaw", waited[i].request.error());
+      status = worst(status, cli::status_for_lookup(waited[i].request.error()));
+    } else if (!waited[i].reached) {
+      ctx.reporter.error(waiting[i].name.text, "timed out waiting for THAWED");
+      status = worst(status, ExitStatus::timed_out);
+    }
+  }
+  return status;
+}
+
+}  // namespace cgjob::cgfreeze

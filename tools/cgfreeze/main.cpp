@@ -1,0 +1,112 @@
+// cgfreeze: create jobs (cgroups), move processes in, run commands inside,
+// freeze, thaw and remove them.
+
+#include <algorithm>
+
+#include "tools/cgfreeze/commands.h"
+
+using namespace cgjob;
+using namespace cgjob::cgfreeze;
+
+namespace {
+
+constexpr std::string_view k_subcommands[] = {"freeze", "thaw", "create", "add", "run", "rm"};
+const std::vector<std::string_view> k_options_with_values = {"--hierarchy", "--root", "--timeout", "--pid"};
+
+bool is_subcommand(std::string_view word) {
+  return std::find(std::begin(k_subcommands), std::end(k_subcommands), word) != std::end(k_subcommands);
+}
+
+// `cgfreeze JOB...` means `cgfreeze freeze JOB...`; `cgfreeze freeze thaw`
+// reaches a job named "thaw". `run JOB -- COMMAND...`: everything after the
+// first "--" is the command, untouched by option parsing.
+std::vector<std::string> split_command(std::vector<std::string>& args) {
+  std::size_t first = cli::first_positional(args, k_options_with_values);
+  bool help_or_version = std::any_of(args.begin(), args.end(), [](const std::string& a) {
+    return a == "-h" || a == "--help" || a == "-V" || a == "--version";
+  });
+  if (first < args.size() ? !is_subcommand(args[first]) : !help_or_version && !args.empty()) {
+    args.insert(args.begin(), "freeze");
+    first = 0;
+  }
+  std::vector<std::string> command;
+  if (first < args.size() && args[first] == "run") {
+    auto dashes = std::find(args.begin() + static_cast<long>(first), args.end(), "--");
+    if (dashes != args.end()) {
+      command.assign(dashes + 1, args.end());
+      args.erase(dashes, args.end());
+    }
+  }
+  return command;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Reporter reporter("cgfreeze");
+  CLI::App app("Freeze, thaw and manage jobs: groups of processes in a cgroup.", "cgfreeze");
+  app.fallthrough();  // common options may follow the subcommand
+  app.require_subcommand(0, 1);
+  cli::CommonOptions common;
+  cli::add_common_options(app, common);
+
+  FreezeOptions freeze_opts;
+  auto* freeze_cmd = app.add_subcommand("freeze", "Freeze JOBs (the default subcommand)");
+  freeze_cmd->add_flag("--wait", freeze_opts.wait, "Return once every JOB is FROZEN");
+  freeze_cmd->add_option("--timeout", freeze_opts.timeout, "Give up waiting after DUR (exit 124)")->type_name("DUR");
+  freeze_cmd->add_flag("--keep", freeze_opts.keep, "On timeout, leave the freeze request in place");
+  freeze_cmd->add_option("JOB", freeze_opts.jobs, "Jobs to freeze")->required();
+
+  FreezeOptions thaw_opts;
+  auto* thaw_cmd = app.add_subcommand("thaw", "Thaw JOBs");
+  thaw_cmd->add_flag("--wait", thaw_opts.wait, "Return once every JOB is THAWED");
+  thaw_cmd->add_option("--timeout", thaw_opts.timeout, "Give up waiting after DUR (exit 124)")->type_name("DUR");
+  thaw_cmd->add_option("JOB", thaw_opts.jobs, "Jobs to thaw")->required();
+
+  CreateOptions create_opts;
+  auto* create_cmd = app.add_subcommand("create", "Create JOBs (and missing parents)");
+  create_cmd->add_option("--pid", create_opts.pids, "Move process PID into the new job")->type_name("PID");
+  create_cmd->add_option("JOB", create_opts.jobs, "Jobs to create")->required();
+
+  AddOptions add_opts;
+  auto* add_cmd = app.add_subcommand("add", "Move processes into JOB");
+  add_cmd->add_flag("--create", add_opts.create, "Create JOB first if it does not exist");
+  add_cmd->add_option("JOB", add_opts.job, "The job")->required();
+  add_cmd->add_option("PID", add_opts.pids, "Processes to move (all their threads)")->required();
+
+  RunOptions run_opts;
+  std::vector<std::string> run_positionals;
+  auto* run_cmd = app.add_subcommand("run", "Run COMMAND inside JOB: cgfreeze run JOB -- COMMAND [ARG...]");
+  run_cmd->add_flag("--detach", run_opts.detach, "Print COMMAND's PID and return at once");
+  run_cmd->add_option("JOB", run_opts.job, "The job (created if needed)")->required();
+  run_cmd->add_option("COMMAND", run_positionals, "The command and its arguments, after --");
+
+  RemoveOptions rm_opts;
+  auto* rm_cmd = app.add_subcommand("rm", "Remove JOBs and their sub-jobs");
+  rm_cmd->add_flag("--kill", rm_opts.kill, "Kill the processes first, race-free, and wait for them");
+  rm_cmd->add_option("--timeout", rm_opts.timeout, "Give up waiting for the processes after DUR (exit 124)")
+      ->type_name("DUR");
+  rm_cmd->add_option("JOB", rm_opts.jobs, "Jobs to remove")->required();
+
+  auto args = cli::arguments(argc, argv);
+  auto command = split_command(args);
+  if (auto done = cli::parse_command_line(app, args, reporter)) return *done;
+  if (app.get_subcommands().empty()) {
+    reporter.error("", "no JOB given (see 'cgfreeze --help')");
+    return static_cast<int>(ExitStatus::usage);
+  }
+
+  ExitStatus status = ExitStatus::ok;
+  auto root = cli::open_job_root(common, reporter, status);
+  if (!root) return static_cast<int>(status);
+  raise_fd_limit();
+  Context ctx{*root, reporter};
+
+  if (freeze_cmd->parsed()) return static_cast<int>(freeze(ctx, freeze_opts));
+  if (thaw_cmd->parsed()) return static_cast<int>(thaw(ctx, thaw_opts));
+  if (create_cmd->parsed()) return static_cast<int>(create(ctx, create_opts));
+  if (add_cmd->parsed()) return static_cast<int>(add(ctx, add_opts));
+  if (rm_cmd->parsed()) return static_cast<int>(remove(ctx, rm_opts));
+  run_opts.command = command.empty() ? run_positionals : command;
+  return run(ctx, run_opts);
+}

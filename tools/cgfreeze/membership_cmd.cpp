@@ -1,0 +1,138 @@
+// cgfreeze create / add: jobs and who is in them.
+
+#include "kernel/task_info.h"
+#include "tools/cgfreeze/commands.h"
+
+namespace cgjob::cgfreeze {
+namespace {
+
+// A process pinned by its pidfd, so that the move below can check that the
+// PID still names the process we validated.
+struct Mover {
+  pid_t pid;
+  UniqueFd pidfd;
+};
+
+std::optional<std::vector<pid_t>> parse_pids(Context& ctx, const std::vector<std::string>& texts) {
+  pid_t pid_max = read_pid_max(ctx.root.io());
+  std::vector<pid_t> pids;
+  bool ok = true;
+  for (const auto& text : texts) {
+    auto pid = cli::parse_pid(text, pid_max);
+    if (!pid) {
+      ctx.reporter.error("", pid.error().reason());
+      ok = false;
+    } else {
+      pids.push_back(*pid);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return pids;
+}
+
+// Pins each PID; a process that does not exist or is a kernel thread is bad
+// input (exit 2). The kernel accepts some kernel threads: we refuse them all.
+std::vector<Mover> pin_processes(Context& ctx, std::string_view job, const std::vector<pid_t>& pids,
+                                 ExitStatus& status) {
+  SysIo& io = ctx.root.io();
+  std::vector<Mover> movers;
+  for (pid_t pid : pids) {
+    std::string label = "PID " + std::to_string(pid);
+    auto fd = io.pidfd_open(pid);
+    auto info = fd ? read_task_info(io, pid) : Result<TaskInfo>(fd.error());
+    if (!info) {
+      Error e = info.error();
+      if (e.errnum == ESRCH || e.errnum == ENOENT) {
+        ctx.reporter.error(job, "cannot add " + label + ": No such process");
+        status = worst(status, ExitStatus::usage);
+      } else {
+        ctx.reporter.failure(job, "add " + label, e);
+        status = worst(status, ExitStatus::failed);
+      }
+      continue;
+    }
+    if (is_kernel_thread(*info)) {
+      ctx.reporter.error(job, "cannot add " + label + ": is a kernel thread (" + info->comm + ")");
+      status = worst(status, ExitStatus::usage);
+      continue;
+    }
+    movers.push_back(Mover{pid, std::move(*fd)});
+  }
+  return movers;
+}
+
+ExitStatus move_all(Context& ctx, const JobName& job, const Cgroup& cg, const std::vector<Mover>& movers) {
+  ExitStatus status = ExitStatus::ok;
+  SysIo& io = ctx.root.io();
+  for (const auto& m : movers) {
+    std::string label = "add PID " + std::to_string(m.pid);
+    // Still the process we pinned? (signal 0 through the pidfd)
+    if (!io.send_signal(m.pidfd.get(), 0)) {
+      ctx.reporter.error(job.text, "cannot " + label + ": No such process");
+      status = worst(status, ExitStatus::usage);
+      continue;
+    }
+    auto moved = cg.move(m.pid);
+    if (!moved) {
+      ctx.reporter.failure(job.text, label, moved.error());
+      status = worst(status, moved.error().errnum == ESRCH ? ExitStatus::usage : ExitStatus::failed);
+      continue;
+    }
+    ctx.reporter.info(job.text, "moved PID " + std::to_string(m.pid));
+  }
+  return status;
+}
+
+}  // namespace
+
+ExitStatus create(Context& ctx, const CreateOptions& options) {
+  auto jobs = cli::parse_jobs(ctx.root, options.jobs, ctx.reporter);
+  auto pids = parse_pids(ctx, options.pids);
+  if (!jobs || !pids) return ExitStatus::usage;
+  if (!pids->empty() && jobs->size() != 1) {
+    ctx.reporter.error("", "--pid takes exactly one JOB");
+    return ExitStatus::usage;
+  }
+  ExitStatus status = ExitStatus::ok;
+  std::vector<Mover> movers;
+  if (!pids->empty()) {
+    movers = pin_processes(ctx, jobs->front().text, *pids, status);
+    if (movers.empty()) return status;  // nothing valid to move: create nothing
+  }
+  for (const auto& job : *jobs) {
+    auto cg = ctx.root.create_job(job);
+    if (!cg) {
+      ctx.reporter.failure(job.text, "create", cg.error());
+      status = worst(status, job.absolute ? cli::status_for_lookup(cg.error()) : cli::status_for(cg.error()));
+      continue;
+    }
+    ctx.reporter.info(job.text, "created " + cg->path());
+    if (!movers.empty()) status = worst(status, move_all(ctx, job, *cg, movers));
+  }
+  return status;
+}
+
+ExitStatus add(Context& ctx, const AddOptions& options) {
+  auto jobs = cli::parse_jobs(ctx.root, {options.job}, ctx.reporter);
+  auto pids = parse_pids(ctx, options.pids);
+  if (!jobs || !pids) return ExitStatus::usage;
+  const JobName& job = jobs->front();
+  ExitStatus status = ExitStatus::ok;
+  auto cg = ctx.root.open_job(job);
+  if (!cg && !(options.create && cg.error().errnum == ENOENT)) {
+    ctx.reporter.failure(job.text, "add", cg.error());
+    return cli::status_for_lookup(cg.error());
+  }
+  auto movers = pin_processes(ctx, job.text, *pids, status);
+  if (movers.empty()) return status;
+  if (!cg) {
+    cg = ctx.root.create_job(job);
+    if (!cg) {
+      ctx.reporter.failure(job.text, "create", cg.error());
+      return worst(status, cli::status_for(cg.error()));
+    }
+  }
+  return worst(status, move_all(ctx, job, *cg, movers));
+}
+
+}  // namespace cgjob::cgfreeze

@@ -1,0 +1,74 @@
+// cgfreeze rm: remove jobs, deepest first, optionally killing what is inside.
+
+#include <csignal>
+
+#include "tools/cgfreeze/commands.h"
+
+namespace cgjob::cgfreeze {
+namespace {
+
+// rmdir may answer EBUSY for a few ms after the last task exited.
+constexpr auto k_rmdir_grace = std::chrono::seconds(5);
+
+}  // namespace
+
+ExitStatus remove(Context& ctx, const RemoveOptions& options) {
+  auto jobs = cli::parse_jobs(ctx.root, options.jobs, ctx.reporter);
+  if (!jobs) return ExitStatus::usage;
+  std::optional<cli::Duration> timeout;
+  if (!cli::parse_duration_option(options.timeout, timeout, "--timeout", ctx.reporter)) return ExitStatus::usage;
+  SysIo& io = ctx.root.io();
+  Deadline deadline = Deadline::after_optional(io, timeout);
+  ExitStatus status = ExitStatus::ok;
+  for (const auto& job : *jobs) {
+    auto cg = ctx.root.open_job(job);
+    if (!cg) {
+      ctx.reporter.failure(job.text, "remove", cg.error());
+      status = worst(status, cli::status_for_lookup(cg.error()));
+      continue;
+    }
+    auto count = count_processes(*cg);
+    if (!count) {
+      ctx.reporter.failure(job.text, "remove", count.error());
+      status = worst(status, cli::status_for_lookup(count.error()));
+      continue;
+    }
+    if (*count > 0 && !options.kill) {
+      ctx.reporter.error(job.text, "cannot remove: job has " + std::to_string(*count) +
+                                       " process" + (*count == 1 ? "" : "es") + " (use --kill)");
+      status = worst(status, ExitStatus::failed);
+      continue;
+    }
+    if (*count > 0) {
+      auto killed = signal_job(ctx.root.freezer(), *cg, SIGKILL, deadline);
+      if (!killed) {
+        ctx.reporter.failure(job.text, "kill", killed.error());
+        status = worst(status, cli::status_for_lookup(killed.error()));
+        continue;
+      }
+      ctx.reporter.info(job.text, "killed " + std::to_string(killed->signalled) + " processes");
+      auto left = wait_empty(ctx.root.freezer(), *cg, killed->pidfds, deadline);
+      if (!left) {
+        ctx.reporter.failure(job.text, "wait for the processes", left.error());
+        status = worst(status, ExitStatus::failed);
+        continue;
+      }
+      if (*left > 0) {
+        ctx.reporter.error(job.text, "timed out: " + std::to_string(*left) + " process" +
+                                         (*left == 1 ? "" : "es") + " left");
+        status = worst(status, ExitStatus::timed_out);
+        continue;
+      }
+    }
+    auto removed = remove_subtree(*cg, deadline.min(Deadline::after(io, k_rmdir_grace)));
+    if (!removed) {
+      ctx.reporter.failure(job.text, "remove", removed.error());
+      status = worst(status, cli::status_for_lookup(removed.error()));
+      continue;
+    }
+    ctx.reporter.info(job.text, "removed");
+  }
+  return status;
+}
+
+}  // namespace cgjob::cgfreeze

@@ -1,0 +1,71 @@
+// cgfreeze run: start a command inside a job.
+
+#include <csignal>
+#include <cstdio>
+
+#include "kernel/supervise.h"
+#include "tools/cgfreeze/commands.h"
+
+namespace cgjob::cgfreeze {
+
+int run(Context& ctx, const RunOptions& options) {
+  auto jobs = cli::parse_jobs(ctx.root, {options.job}, ctx.reporter);
+  if (!jobs) return static_cast<int>(ExitStatus::usage);
+  if (options.command.empty()) {
+    ctx.reporter.error("", "no COMMAND given (cgfreeze run JOB -- COMMAND [ARG...])");
+    return static_cast<int>(ExitStatus::usage);
+  }
+  const JobName& job = jobs->front();
+
+  // A child started into a frozen job would freeze before exec, and we would
+  // wait on it forever: refuse instead.
+  auto existing = ctx.root.open_job(job);
+  if (existing) {
+    auto st = ctx.root.freezer().status(*existing);
+    if (st && (st->state != FreezeState::thawed || st->self_freezing || st->parent_freezing)) {
+      ctx.reporter.error(job.text, "cannot run: job is " + std::string(to_string(st->state)) +
+                                       " (thaw it first)");
+      return static_cast<int>(ExitStatus::failed);
+    }
+  } else if (existing.error().errnum != ENOENT || job.absolute) {
+    ctx.reporter.failure(job.text, "run", existing.error());
+    return static_cast<int>(cli::status_for_lookup(existing.error()));
+  }
+  auto cg = existing ? std::move(existing) : ctx.root.create_job(job);
+  if (!cg) {
+    ctx.reporter.failure(job.text, "create", cg.error());
+    return static_cast<int>(cli::status_for(cg.error()));
+  }
+
+  // Block the forwarded signals before the child exists, so none is lost.
+  static constexpr int k_forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  std::optional<SignalForwarder> forwarder;
+  if (!options.detach) {
+    auto f = SignalForwarder::block(k_forwarded);
+    if (!f) {
+      ctx.reporter.failure(job.text, "run", f.error());
+      return static_cast<int>(ExitStatus::failed);
+    }
+    forwarder.emplace(std::move(*f));
+  }
+  auto child = spawn_in_cgroup(*cg, ctx.root.layout().kind, options.command);
+  if (!child) {
+    const Error& e = child.error();
+    ctx.reporter.failure(job.text, "run " + options.command.front(), e);
+    if (e.op == "exec") return e.errnum == ENOENT ? 127 : 126;
+    return static_cast<int>(cli::status_for(e));
+  }
+  if (options.detach) {
+    std::printf("%d\n", child->pid);
+    std::fflush(stdout);
+    return 0;
+  }
+  auto code = forwarder->wait_forwarding(*child);
+  if (!code) {
+    ctx.reporter.failure(job.text, "wait for " + options.command.front(), code.error());
+    return static_cast<int>(ExitStatus::failed);
+  }
+  return *code;
+}
+
+}  // namespace cgjob::cgfreeze

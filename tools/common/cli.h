@@ -1,0 +1,57 @@
+#pragma once
+// What every tool's command line shares: the common options, parsing with
+// one-line usage errors (exit 2), and opening the job root they select.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "kernel/job_root.h"
+#include "tools/common/duration.h"
+#include "tools/common/exit_status.h"
+#include "tools/common/report.h"
+
+namespace cgjob::cli {
+
+struct CommonOptions {
+  std::string hierarchy = "auto";  ///< --hierarchy, env CGJOB_HIERARCHY
+  std::string root;                ///< --root, env CGJOB_ROOT; empty = default
+  bool quiet = false;
+  bool verbose = false;
+};
+
+/// Adds --hierarchy, --root, -q, -v and -V/--version to `app` (-h is CLI11's).
+void add_common_options(CLI::App& app, CommonOptions& options);
+
+/// Parses `args` (without argv[0]). Returns an exit status when the run is
+/// over (help or version printed: 0; usage error printed: 2), nullopt to go on.
+std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::string>& args,
+                                      Reporter& reporter);
+
+/// Applies -q/-v to `reporter` and opens the job root; prints the failure.
+std::optional<JobRoot> open_job_root(const CommonOptions& options, Reporter& reporter, ExitStatus& status);
+
+/// Parses an optional duration option; prints and sets status 2 on error.
+bool parse_duration_option(const std::string& text, std::optional<Duration>& out, std::string_view option,
+                           Reporter& reporter);
+
+/// A PID argument: a decimal 1..pid_max. Anything else is bad_input.
+Result<pid_t> parse_pid(std::string_view text, pid_t pid_max);
+
+/// Validates every JOB argument before anything happens; prints each bad one.
+/// Returns nullopt (status 2) if any is invalid.
+std::optional<std::vector<JobName>> parse_jobs(const JobRoot& root, const std::vector<std::string>& texts,
+                                               Reporter& reporter);
+
+/// argv[1..] as strings.
+std::vector<std::string> arguments(int argc, char** argv);
+
+/// Index of the first positional argument in `args`, skipping options and
+/// the values of `options_with_values` ("--root" etc.); args.size() if none.
+std::size_t first_positional(const std::vector<std::string>& args,
+                             const std::vector<std::string_view>& options_with_values);
+
+}  // namespace cgjob::cli
