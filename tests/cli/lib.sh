@@ -1,0 +1,106 @@
+# Shared by the CLI tests. Source it, then call setup, then write checks.
+# Every test works in its own job root ($ROOT, unique per run), signals only
+# the processes it started (tracked by PID), and removes everything on exit,
+# also when it fails.
+set -u
+
+HIER=${CGJOB_TEST_HIERARCHY:-v2}
+BIN=${CGJOB_BIN:?CGJOB_BIN must point at the build tree's tools/ directory}
+CGFREEZE="$BIN/cgfreeze/cgfreeze"
+CGKILL="$BIN/cgkill/cgkill"
+CGSTAT="$BIN/cgstat/cgstat"
+PASSED=0
+FAILED=0
+STARTED_PIDS=()
+
+skip() { echo "SKIP: $*"; exit 77; }
+
+# The mount of the hierarchy under test, from mountinfo (never hard-coded).
+find_mount() {
+  local want=$1
+  while read -r _ _ _ _ mnt _ rest; do
+    local fstype=${rest#*- }; fstype=${fstype%% *}
+    local super=${rest##* }
+    if [ "$want" = v2 ] && [ "$fstype" = cgroup2 ]; then echo "$mnt"; return; fi
+    if [ "$want" = v1 ] && [ "$fstype" = cgroup ] && [[ ",$super," == *,freezer,* ]]; then echo "$mnt"; return; fi
+  done < /proc/self/mountinfo
+}
+
+setup() {
+  [ "$(id -u)" = 0 ] || skip "needs root to create cgroups"
+  MOUNT=$(find_mount "$HIER")
+  [ -n "$MOUNT" ] || skip "no $HIER freezer hierarchy mounted"
+  ROOT="$MOUNT/cgjobs-test-$$-$(basename "$0" .sh)"
+  export CGJOB_ROOT="$ROOT" CGJOB_HIERARCHY="$HIER"
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# Starts "$@" in the background and remembers its PID for cleanup.
+start() { "$@" & STARTED_PIDS+=($!); LAST_PID=$!; }
+track() { STARTED_PIDS+=("$@"); }
+
+freezer_file() { if [ "$HIER" = v2 ]; then echo cgroup.freeze; else echo freezer.state; fi; }
+
+# Thaws and kills what we started or what is inside our root, then removes
+# the root deepest first. Touches nothing outside $ROOT.
+cleanup() {
+  local rc=$?
+  if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ]; then
+    find "$ROOT" -depth -mindepth 0 -type d | while read -r d; do
+      if [ "$HIER" = v2 ]; then echo 0 > "$d/cgroup.freeze" 2>/dev/null
+      else echo THAWED > "$d/freezer.state" 2>/dev/null; fi
+    done
+    local i
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      local pids
+      pids=$(find "$ROOT" -name cgroup.procs -exec cat {} + 2>/dev/null | grep -v '^0$' || true)
+      [ -z "$pids" ] && break
+      kill -KILL $pids 2>/dev/null
+      sleep 0.05
+    done
+  fi
+  for p in "${STARTED_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ]; then
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      find "$ROOT" -depth -type d -exec rmdir {} \; 2>/dev/null
+      [ -d "$ROOT" ] || break
+      sleep 0.05
+    done
+    [ -d "$ROOT" ] && echo "WARNING: could not remove $ROOT"
+  fi
+  echo "$PASSED passed, $FAILED failed"
+  if [ "$FAILED" -gt 0 ] && [ "$rc" = 0 ]; then rc=1; fi
+  exit $rc
+}
+
+pass() { PASSED=$((PASSED + 1)); echo "ok - $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL - $*"; }
+
+# check DESCRIPTION EXPECTED_STATUS CMD... : runs CMD, captures $OUT and $ERR.
+check() {
+  local what=$1 want=$2; shift 2
+  OUT=$("$@" 2>/tmp/cgjob-test-err.$$); local got=$?
+  ERR=$(cat /tmp/cgjob-test-err.$$); rm -f /tmp/cgjob-test-err.$$
+  if [ "$got" = "$want" ]; then pass "$what"; else fail "$what: status $got, wanted $want; stderr: $ERR"; fi
+}
+
+# expect DESCRIPTION CONDITION... : passes when the condition (a command) succeeds.
+expect() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+
+# The state of a job as the kernel shows it: THAWED, FREEZING or FROZEN.
+kernel_state() {
+  local d="$ROOT/$1"
+  if [ "$HIER" = v1 ]; then cat "$d/freezer.state"; return; fi
+  local frozen; frozen=$(sed -n 's/^frozen //p' "$d/cgroup.events")
+  if [ "$frozen" = 1 ]; then echo FROZEN
+  elif [ "$(cat "$d/cgroup.freeze")" = 1 ]; then echo FREEZING
+  else echo THAWED; fi
+}
+
+procs_of() { grep -v '^0$' "$ROOT/$1/cgroup.procs" 2>/dev/null; }
+nprocs() { procs_of "$1" | wc -l; }
+
+# Waits (bounded, 5 s) until the command succeeds. For test set-up only.
+eventually() { local i; for i in $(seq 1 500); do "$@" && return 0; sleep 0.01; done; return 1; }

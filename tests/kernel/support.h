@@ -1,0 +1,24 @@
+#pragma once
+// Real-kernel test support: the hierarchy under test, a uniquely named job
+// root removed at exit, and children that are tracked by PID and killed at
+// exit, also when a test fails.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "kernel/job_root.h"
+
+namespace cgjob::ktest {
+
+/// The job root for this test binary (created lazily, removed at exit).
+JobRoot& job_root();
+/// A fresh, uniquely named job name for one test case.
+std::string unique_job(const std::string& stem);
+/// Forks a child running `/bin/sh -c script`, tracked for cleanup.
+pid_t start_shell(const std::string& script);
+/// Kills (SIGKILL) and reaps a tracked child.
+void stop_child(pid_t pid);
+
+}  // namespace cgjob::ktest

@@ -1,0 +1,257 @@
+#include "tests/support/fake_sys_io.h"
+
+#include <sys/eventfd.h>
+
+#include <cerrno>
+
+#include "kernel/cgroup.h"
+
+namespace cgjob::testing {
+namespace {
+
+std::string resolve(DirRef at, std::string_view name) {
+  if (!name.empty() && name.front() == '/') return std::string(name);
+  if (name == ".") return std::string(at.path);
+  return join_path(at.path, name);
+}
+
+std::string parent_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+void FakeSysIo::add_dir(const std::string& path) {
+  std::string p = path;
+  while (!p.empty() && p != "/" && !m_nodes.count(p)) {
+    m_nodes[p] = Node{true, {}};
+    p = parent_of(p);
+  }
+}
+
+void FakeSysIo::set_file(const std::string& path, std::string content) {
+  add_dir(parent_of(path));
+  m_nodes[path] = Node{false, std::move(content)};
+}
+
+std::string FakeSysIo::file(const std::string& path) const {
+  auto it = m_nodes.find(path);
+  return it == m_nodes.end() ? std::string() : it->second.content;
+}
+
+bool FakeSysIo::exists(const std::string& path) const { return m_nodes.count(path) > 0; }
+
+void FakeSysIo::remove(const std::string& path) {
+  for (auto it = m_nodes.begin(); it != m_nodes.end();) {
+    if (it->first == path || it->first.starts_with(path + "/")) it = m_nodes.erase(it);
+    else ++it;
+  }
+}
+
+void FakeSysIo::add_v2_cgroup(const std::string& path, bool with_kill) {
+  add_dir(path);
+  set_file(path + "/cgroup.procs", "");
+  set_file(path + "/cgroup.threads", "");
+  set_file(path + "/cgroup.freeze", "0\n");
+  set_file(path + "/cgroup.events", "populated 0\nfrozen 0\n");
+  if (with_kill) set_file(path + "/cgroup.kill", "");
+}
+
+void FakeSysIo::add_v1_cgroup(const std::string& path) {
+  add_dir(path);
+  set_file(path + "/cgroup.procs", "");
+  set_file(path + "/tasks", "");
+  set_file(path + "/freezer.state", "THAWED\n");
+  set_file(path + "/freezer.self_freezing", "0\n");
+  set_file(path + "/freezer.parent_freezing", "0\n");
+}
+
+void FakeSysIo::fail(const std::string& op, const std::string& path, int errnum, int times) {
+  auto& queue = m_failures[op + " " + path];
+  for (int i = 0; i < times; ++i) queue.push_back(errnum);
+}
+
+void FakeSysIo::on_write(const std::string& path, WriteHook hook) { m_write_hooks[path].push_back(std::move(hook)); }
+void FakeSysIo::on_read(const std::string& path, ReadHook hook) { m_read_hooks[path].push_back(std::move(hook)); }
+
+int FakeSysIo::writes(const std::string& path) const {
+  auto it = m_write_counts.find(path);
+  return it == m_write_counts.end() ? 0 : it->second;
+}
+
+int FakeSysIo::reads(const std::string& path) const {
+  auto it = m_read_counts.find(path);
+  return it == m_read_counts.end() ? 0 : it->second;
+}
+
+void FakeSysIo::add_process(pid_t pid) { m_processes[pid] = Process{}; }
+
+void FakeSysIo::exit_process(pid_t pid) { m_processes[pid].alive = false; }
+
+void FakeSysIo::recycle_pid(pid_t pid) {
+  auto& p = m_processes[pid];
+  p.generation += 1;
+  p.alive = true;
+  p.signals.clear();
+}
+
+std::vector<int> FakeSysIo::signals_of(pid_t pid) const {
+  auto it = m_processes.find(pid);
+  return it == m_processes.end() ? std::vector<int>{} : it->second.signals;
+}
+
+bool FakeSysIo::take_failure(const std::string& op, const std::string& path, int& errnum) {
+  auto it = m_failures.find(op + " " + path);
+  if (it == m_failures.end() || it->second.empty()) return false;
+  errnum = it->second.front();
+  it->second.erase(it->second.begin());
+  return true;
+}
+
+UniqueFd FakeSysIo::token_for(const std::string& path) {
+  // A real fd, so UniqueFd can own and close it; only its number matters.
+  int fd = ::eventfd(0, EFD_CLOEXEC);
+  m_fd_paths[fd] = path;
+  return UniqueFd(fd);
+}
+
+Result<std::string> FakeSysIo::read_path(const std::string& path) {
+  int errnum = 0;
+  if (take_failure("read", path, errnum)) return sys_error(errnum, "read", path);
+  if (auto hooks = m_read_hooks.find(path); hooks != m_read_hooks.end()) {
+    auto copy = hooks->second;
+    for (auto& hook : copy) hook(*this);
+  }
+  auto it = m_nodes.find(path);
+  if (it == m_nodes.end()) return sys_error(ENOENT, "open", path);
+  if (it->second.dir) return sys_error(EISDIR, "read", path);
+  ++m_read_counts[path];
+  return it->second.content;
+}
+
+Result<UniqueFd> FakeSysIo::open_dir(DirRef at, std::string_view name) {
+  std::string path = resolve(at, name);
+  int errnum = 0;
+  if (take_failure("open", path, errnum)) return sys_error(errnum, "open", path);
+  auto it = m_nodes.find(path);
+  if (it == m_nodes.end()) return sys_error(ENOENT, "open", path);
+  if (!it->second.dir) return sys_error(ENOTDIR, "open", path);
+  return token_for(path);
+}
+
+Status FakeSysIo::make_dir(DirRef at, std::string_view name) {
+  std::string path = resolve(at, name);
+  int errnum = 0;
+  if (take_failure("mkdir", path, errnum)) return sys_error(errnum, "mkdir", path);
+  if (m_nodes.count(path)) return sys_error(EEXIST, "mkdir", path);
+  if (!m_nodes.count(parent_of(path))) return sys_error(ENOENT, "mkdir", path);
+  // Mirror the parent's kind of cgroup.
+  if (exists(parent_of(path) + "/freezer.state") || exists(parent_of(path) + "/tasks")) add_v1_cgroup(path);
+  else add_v2_cgroup(path, exists(parent_of(path) + "/cgroup.kill"));
+  return {};
+}
+
+Status FakeSysIo::remove_dir(DirRef at, std::string_view name) {
+  std::string path = resolve(at, name);
+  int errnum = 0;
+  if (take_failure("rmdir", path, errnum)) return sys_error(errnum, "rmdir", path);
+  if (!m_nodes.count(path)) return sys_error(ENOENT, "rmdir", path);
+  for (const auto& [p, node] : m_nodes) {
+    if (node.dir && p.starts_with(path + "/")) return sys_error(EBUSY, "rmdir", path);
+  }
+  if (!parse_pid_list(file(path + "/cgroup.procs")).empty()) return sys_error(EBUSY, "rmdir", path);
+  remove(path);
+  return {};
+}
+
+Result<std::vector<std::string>> FakeSysIo::list_dirs(DirRef dir) {
+  std::string path(dir.path);
+  if (!m_nodes.count(path)) return sys_error(ENOENT, "open", path);
+  std::vector<std::string> names;
+  for (const auto& [p, node] : m_nodes) {
+    if (!node.dir || !p.starts_with(path + "/")) continue;
+    auto rest = p.substr(path.size() + 1);
+    if (rest.find('/') == std::string::npos) names.push_back(rest);
+  }
+  return names;
+}
+
+bool FakeSysIo::has_file(DirRef dir, std::string_view name) { return m_nodes.count(resolve(dir, name)) > 0; }
+
+Result<std::string> FakeSysIo::read_file(DirRef dir, std::string_view name) { return read_path(resolve(dir, name)); }
+
+Status FakeSysIo::write_file(DirRef dir, std::string_view name, std::string_view data) {
+  std::string path = resolve(dir, name);
+  int errnum = 0;
+  ++m_write_counts[path];
+  m_write_log.push_back(path + "=" + std::string(data));
+  if (take_failure("write", path, errnum)) return sys_error(errnum, "write", path);
+  auto it = m_nodes.find(path);
+  if (it == m_nodes.end()) return sys_error(ENOENT, "open", path);
+  it->second.content = std::string(data);
+  if (auto hooks = m_write_hooks.find(path); hooks != m_write_hooks.end()) {
+    auto copy = hooks->second;
+    for (auto& hook : copy) hook(*this, std::string(data));
+  }
+  return {};
+}
+
+Result<UniqueFd> FakeSysIo::open_file(DirRef dir, std::string_view name) {
+  std::string path = resolve(dir, name);
+  int errnum = 0;
+  if (take_failure("open", path, errnum)) return sys_error(errnum, "open", path);
+  if (!m_nodes.count(path)) return sys_error(ENOENT, "open", path);
+  return token_for(path);
+}
+
+Result<std::string> FakeSysIo::reread(int fd, std::string_view path) {
+  auto it = m_fd_paths.find(fd);
+  if (it == m_fd_paths.end()) return sys_error(EBADF, "read", std::string(path));
+  return read_path(it->second);
+}
+
+Result<long> FakeSysIo::fs_magic(std::string_view path) {
+  long best = 0;
+  std::size_t best_len = 0;
+  bool found = false;
+  for (const auto& [prefix, magic] : m_magic) {
+    if (path.starts_with(prefix) && prefix.size() >= best_len) {
+      best = magic;
+      best_len = prefix.size();
+      found = true;
+    }
+  }
+  if (!found) return sys_error(ENOENT, "statfs", std::string(path));
+  return best;
+}
+
+Result<UniqueFd> FakeSysIo::pidfd_open(pid_t pid) {
+  auto it = m_processes.find(pid);
+  if (it == m_processes.end() || !it->second.alive) {
+    return sys_error(ESRCH, "pidfd_open", "/proc/" + std::to_string(pid));
+  }
+  int fd = ::eventfd(0, EFD_CLOEXEC);
+  m_pidfds[fd] = PidfdTarget{pid, it->second.generation};
+  return UniqueFd(fd);
+}
+
+Status FakeSysIo::send_signal(int pidfd, int sig) {
+  auto t = m_pidfds.find(pidfd);
+  if (t == m_pidfds.end()) return sys_error(EBADF, "pidfd_send_signal");
+  auto p = m_processes.find(t->second.pid);
+  if (p == m_processes.end() || !p->second.alive || p->second.generation != t->second.generation) {
+    return sys_error(ESRCH, "pidfd_send_signal");
+  }
+  if (sig != 0) p->second.signals.push_back(sig);
+  return {};
+}
+
+Result<int> FakeSysIo::poll(std::span<pollfd> fds, Clock::duration timeout) {
+  // Nothing ever becomes ready by itself here: time just passes.
+  for (auto& f : fds) f.revents = 0;
+  m_now += timeout > Clock::duration::zero() ? timeout : std::chrono::microseconds(1);
+  return 0;
+}
+
+}  // namespace cgjob::testing

@@ -1,0 +1,114 @@
+#pragma once
+// An in-memory SysIo for unit tests: a tree of directories and files keyed
+// by path, scripted failures ("answer EBUSY to the next 3 writes of X"),
+// hooks that play the kernel's part (a write to freezer.state changes what
+// reads return), a table of processes for pidfds, and a virtual clock that
+// poll() advances, so timeouts take no real time.
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kernel/sys_io.h"
+
+namespace cgjob::testing {
+
+class FakeSysIo final : public SysIo {
+ public:
+  // -- building the tree --
+  void add_dir(const std::string& path);
+  void set_file(const std::string& path, std::string content);
+  std::string file(const std::string& path) const;
+  bool exists(const std::string& path) const;
+  void remove(const std::string& path);
+  /// A v2 cgroup directory with cgroup.procs, cgroup.freeze, cgroup.events
+  /// and (unless `with_kill` is false) cgroup.kill.
+  void add_v2_cgroup(const std::string& path, bool with_kill = true);
+  /// A v1 freezer cgroup with freezer.state THAWED and the two flags at 0.
+  void add_v1_cgroup(const std::string& path);
+
+  // -- scripting the kernel --
+  /// The next `times` calls of `op` ("read", "write", "mkdir", "rmdir",
+  /// "open") on `path` fail with `errnum`.
+  void fail(const std::string& op, const std::string& path, int errnum, int times = 1);
+  using WriteHook = std::function<void(FakeSysIo&, const std::string& data)>;
+  using ReadHook = std::function<void(FakeSysIo&)>;
+  /// Called after a successful write to `path` (after the content is stored).
+  void on_write(const std::string& path, WriteHook hook);
+  /// Called before each read of `path`.
+  void on_read(const std::string& path, ReadHook hook);
+  int writes(const std::string& path) const;
+  int reads(const std::string& path) const;
+  /// Every write, in order, as "path=data".
+  const std::vector<std::string>& write_log() const { return m_write_log; }
+
+  // -- processes --
+  void add_process(pid_t pid);
+  /// The process exits: its pidfds report ESRCH from now on.
+  void exit_process(pid_t pid);
+  /// The pid is reused by a new process; old pidfds still refer to the old one.
+  void recycle_pid(pid_t pid);
+  /// Signals the live process `pid` received, in order.
+  std::vector<int> signals_of(pid_t pid) const;
+
+  // -- clock and environment --
+  Clock::time_point fake_now() const { return m_now; }
+  void set_kernel_release(std::string release) { m_release = std::move(release); }
+  void set_fs_magic(const std::string& prefix, long magic) { m_magic[prefix] = magic; }
+
+  // SysIo
+  Result<UniqueFd> open_dir(DirRef at, std::string_view name) override;
+  Status make_dir(DirRef at, std::string_view name) override;
+  Status remove_dir(DirRef at, std::string_view name) override;
+  Result<std::vector<std::string>> list_dirs(DirRef dir) override;
+  bool has_file(DirRef dir, std::string_view name) override;
+  Result<std::string> read_file(DirRef dir, std::string_view name) override;
+  Status write_file(DirRef dir, std::string_view name, std::string_view data) override;
+  Result<UniqueFd> open_file(DirRef dir, std::string_view name) override;
+  Result<std::string> reread(int fd, std::string_view path) override;
+  Result<long> fs_magic(std::string_view path) override;
+  std::string kernel_release() override { return m_release; }
+  Result<UniqueFd> pidfd_open(pid_t pid) override;
+  Status send_signal(int pidfd, int sig) override;
+  Result<int> poll(std::span<pollfd> fds, Clock::duration timeout) override;
+  Clock::time_point now() override { return m_now; }
+
+ private:
+  struct Node {
+    bool dir = false;
+    std::string content;
+  };
+  struct Process {
+    unsigned generation = 0;
+    bool alive = true;
+    std::vector<int> signals;
+  };
+  struct PidfdTarget {
+    pid_t pid;
+    unsigned generation;
+  };
+
+  bool take_failure(const std::string& op, const std::string& path, int& errnum);
+  UniqueFd token_for(const std::string& path);
+  Result<std::string> read_path(const std::string& path);
+
+  std::map<std::string, Node> m_nodes;
+  std::map<std::string, std::vector<int>> m_failures;  // key "op path": queued errnos
+  std::map<std::string, std::vector<WriteHook>> m_write_hooks;
+  std::map<std::string, std::vector<ReadHook>> m_read_hooks;
+  std::map<std::string, int> m_write_counts;
+  std::map<std::string, int> m_read_counts;
+  std::vector<std::string> m_write_log;
+  std::map<int, std::string> m_fd_paths;          // token fd -> path
+  std::map<int, PidfdTarget> m_pidfds;            // token fd -> process
+  std::map<pid_t, Process> m_processes;
+  std::map<std::string, long> m_magic;
+  std::string m_release = "6.18.0";
+  Clock::time_point m_now{};
+};
+
+}  // namespace cgjob::testing
