@@ -1,0 +1,150 @@
+#include <catch2/catch.hpp>
+
+#include "kernel/freezer.h"
+#include "tests/unit/fake_kernel.h"
+
+using namespace cgjob;
+using namespace cgjob::testing;
+using namespace std::chrono_literals;
+
+namespace {
+const std::string k_v1_job = "/cg/freezer/cgjobs/build";
+const std::string k_v2_job = "/cg/unified/cgjobs/build";
+}  // namespace
+
+TEST_CASE("v1 freeze retries while the kernel says EBUSY", "[freezer]") {
+  FakeSysIo io;
+  io.add_v1_cgroup(k_v1_job);
+  play_v1_freezer(io, k_v1_job);
+  io.fail("write", k_v1_job + "/freezer.state", EBUSY, 3);
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto cg = Cgroup::open(io, k_v1_job);
+  REQUIRE(cg);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 5s));
+  REQUIRE(out[0].request);
+  CHECK(out[0].reached);
+  CHECK(io.writes(k_v1_job + "/freezer.state") == 4);
+}
+
+TEST_CASE("v1 EBUSY that never ends fails at the deadline with the errno and file", "[freezer]") {
+  FakeSysIo io;
+  io.add_v1_cgroup(k_v1_job);
+  io.fail("write", k_v1_job + "/freezer.state", EBUSY, 1000000);
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto cg = Cgroup::open(io, k_v1_job);
+  auto done = request_with_retry(*freezer, *cg, true, Deadline::after(io, 1s));
+  REQUIRE_FALSE(done);
+  CHECK(done.error().errnum == EBUSY);
+  CHECK(done.error().path == k_v1_job + "/freezer.state");
+  CHECK(io.fake_now() - Clock::time_point{} >= 1s);
+}
+
+TEST_CASE("v1 job stuck in FREEZING is nudged: FROZEN re-written, thawed and re-frozen now and then", "[freezer]") {
+  FakeSysIo io;
+  io.add_v1_cgroup(k_v1_job);
+  play_v1_freezer(io, k_v1_job, "FREEZING");
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto cg = Cgroup::open(io, k_v1_job);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 2s));
+  REQUIRE(out[0].request);
+  CHECK_FALSE(out[0].reached);
+  const auto& log = io.write_log();
+  CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=FROZEN") > 10);
+  CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=THAWED") >= 1);
+  // The first pause is about a millisecond: adaptive polling, not a fixed sleep.
+  CHECK(io.fake_now() - Clock::time_point{} >= 2s);
+}
+
+TEST_CASE("v1 FREEZING that resolves after a few re-reads reaches FROZEN", "[freezer]") {
+  FakeSysIo io;
+  io.add_v1_cgroup(k_v1_job);
+  play_v1_freezer(io, k_v1_job, "FREEZING");
+  int reads = 0;
+  io.on_read(k_v1_job + "/freezer.state", [&](FakeSysIo& fake) {
+    if (++reads == 4) fake.set_file(k_v1_job + "/freezer.state", "FROZEN\n");
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto cg = Cgroup::open(io, k_v1_job);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, true, Deadline::never());
+  CHECK(out[0].reached);
+  CHECK(io.fake_now() - Clock::time_point{} < 50ms);
+}
+
+TEST_CASE("v2 states map onto THAWED, FREEZING and FROZEN", "[freezer]") {
+  FakeSysIo io;
+  io.add_v2_cgroup("/cg/unified/cgjobs");
+  io.add_v2_cgroup(k_v2_job);
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto cg = Cgroup::open(io, k_v2_job);
+
+  auto st = freezer->status(*cg);
+  REQUIRE(st);
+  CHECK(st->state == FreezeState::thawed);
+
+  io.set_file(k_v2_job + "/cgroup.freeze", "1\n");
+  st = freezer->status(*cg);
+  CHECK(st->state == FreezeState::freezing);
+  CHECK(st->self_freezing);
+
+  io.set_file(k_v2_job + "/cgroup.events", "populated 1\nfrozen 1\n");
+  st = freezer->status(*cg);
+  CHECK(st->state == FreezeState::frozen);
+  CHECK_FALSE(st->parent_freezing);
+}
+
+TEST_CASE("v2 job frozen by its parent: FROZEN, parent_freezing, not self_freezing", "[freezer]") {
+  FakeSysIo io;
+  io.add_v2_cgroup("/cg/unified/cgjobs");
+  io.add_v2_cgroup(k_v2_job);
+  io.set_file("/cg/unified/cgjobs/cgroup.freeze", "1\n");
+  io.set_file(k_v2_job + "/cgroup.events", "populated 1\nfrozen 1\n");
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto cg = Cgroup::open(io, k_v2_job);
+  auto st = freezer->status(*cg);
+  REQUIRE(st);
+  CHECK(st->state == FreezeState::frozen);
+  CHECK(st->parent_freezing);
+  CHECK_FALSE(st->self_freezing);
+  auto ancestor = freezing_ancestor(*freezer, *cg, "/cg/unified");
+  REQUIRE(ancestor);
+  CHECK(*ancestor == "/cg/unified/cgjobs");
+}
+
+TEST_CASE("v2 freeze waits on cgroup.events and re-reads until frozen 1", "[freezer]") {
+  FakeSysIo io;
+  io.add_v2_cgroup(k_v2_job);
+  play_v2_freezer(io, k_v2_job, /*stuck=*/true);
+  int reads = 0;
+  io.on_read(k_v2_job + "/cgroup.events", [&](FakeSysIo& fake) {
+    if (++reads == 6) fake.set_file(k_v2_job + "/cgroup.events", "populated 1\nfrozen 1\n");
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto cg = Cgroup::open(io, k_v2_job);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 10s));
+  CHECK(out[0].reached);
+  CHECK(io.writes(k_v2_job + "/cgroup.freeze") == 1);  // v2 needs no nudging
+  CHECK(io.fake_now() - Clock::time_point{} < 100ms);
+}
+
+TEST_CASE("several jobs are requested together, then waited for together", "[freezer]") {
+  FakeSysIo io;
+  std::vector<Cgroup> cgs;
+  for (const char* name : {"a", "b", "c"}) {
+    std::string path = std::string("/cg/unified/cgjobs/") + name;
+    io.add_v2_cgroup(path);
+    play_v2_freezer(io, path);
+    cgs.push_back(std::move(*Cgroup::open(io, path)));
+  }
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  std::vector<const Cgroup*> jobs = {&cgs[0], &cgs[1], &cgs[2]};
+  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 1s));
+  for (const auto& o : out) CHECK(o.reached);
+  // All three writes happen before any waiting.
+  const auto& log = io.write_log();
+  REQUIRE(log.size() == 3);
+  CHECK(log[2] == "/cg/unified/cgjobs/c/cgroup.freeze=1");
+}
