@@ -1,0 +1,146 @@
+# fish completion for cgfreeze(1)
+#
+# Job names come from `cgstat --names`, asked with the --root/--hierarchy
+# already on the command line; no cgroup path is hard-coded. The __cgjob_*
+# helpers are defined identically by cgfreeze.fish, cgkill.fish and cgstat.fish.
+
+# --- __cgjob helpers: identical in cgfreeze.fish, cgkill.fish and cgstat.fish (tests check) ---
+
+# Prints the --root/--hierarchy options already on the command line, one word
+# a line, so that job names come from the job root the command will act on.
+function __cgjob_location
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    while set -q tokens[1]
+        switch $tokens[1]
+            case --
+                return
+            case --root --hierarchy
+                if set -q tokens[2]
+                    printf '%s\n' $tokens[1] (string replace -r '^~(?=/|$)' -- $HOME $tokens[2])
+                    set -e tokens[1]
+                end
+            case '--root=*' '--hierarchy=*'
+                set -l parts (string split -m 1 = -- $tokens[1])
+                printf '%s\n' $parts[1] (string replace -r '^~(?=/|$)' -- $HOME $parts[2])
+        end
+        set -e tokens[1]
+    end
+end
+
+# Prints the job names below the job root, as `cgstat --names` does.
+function __cgjob_jobs
+    command cgstat (__cgjob_location) --names 2>/dev/null
+end
+
+# Adds the options that every tool takes to the completions of $argv[1],
+# offered while the condition $argv[2] (if any) holds.
+function __cgjob_common_options -a tool condition
+    set -l c -c $tool
+    test -n "$condition"; and set -a c -n $condition
+    complete $c -l hierarchy -x -a 'auto v1 v2' -d 'Cgroup hierarchy to act on'
+    complete $c -l root -x -a '(__fish_complete_directories)' -d 'Job root (a directory in a cgroup mount)'
+    complete $c -s q -l quiet -d 'Print nothing but errors'
+    complete $c -s v -l verbose -d 'Report what is done'
+    complete $c -s h -l help -d 'Print a usage summary and exit'
+    complete $c -s V -l version -d 'Print the version and exit'
+end
+
+# --- end of __cgjob helpers ---
+
+# Prints the subcommand ("freeze" when the first operand is a JOB), or fails
+# while no operand has been typed yet.
+function __cgfreeze_subcommand
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    for t in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $t
+            case --root --hierarchy --timeout --pid
+                set skip 1
+            case freeze thaw create add run rm
+                echo $t
+                return 0
+            case '-*'
+            case '*'
+                echo freeze
+                return 0
+        end
+    end
+    return 1
+end
+
+# Succeeds when the subcommand is one of $argv and the command line is not
+# past `run JOB --`.
+function __cgfreeze_using
+    __cgfreeze_after_dashdash; and return 1
+    contains -- (__cgfreeze_subcommand) $argv
+end
+
+# Prints how many operands follow the subcommand before the cursor.
+function __cgfreeze_nargs
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    set -l seen 0
+    set -l n 0
+    for t in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $t
+            case --root --hierarchy --timeout --pid
+                set skip 1
+            case '-*'
+            case '*'
+                if test $seen = 0
+                    set seen 1
+                    contains -- $t freeze thaw create add run rm; and continue
+                end
+                set n (math $n + 1)
+        end
+    end
+    echo $n
+end
+
+# Succeeds when the cursor is after `cgfreeze run JOB --`.
+function __cgfreeze_after_dashdash
+    contains -- -- (commandline -opc); and test (__cgfreeze_subcommand) = run
+end
+
+# Completes COMMAND and its arguments after `cgfreeze run JOB --`.
+function __cgfreeze_command
+    set -l tokens (commandline -opc)
+    set -l i (contains -i -- -- $tokens)
+    __fish_complete_subcommand --commandline $tokens[(math $i + 1)..-1] (commandline -ct)
+end
+
+complete -c cgfreeze -f
+__cgjob_common_options cgfreeze 'not __cgfreeze_after_dashdash'
+
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a freeze -d 'Freeze jobs (the default)'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a thaw -d 'Thaw jobs'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a create -d 'Create jobs'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a add -d 'Move processes into a job'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a run -d 'Run a command inside a job'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a rm -d 'Remove jobs'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a '(__cgjob_jobs)' -d Job
+
+complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw' -l wait -d 'Wait until FROZEN (or THAWED)'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw rm' -l timeout -x -d 'Bound the wait (s, or with ms/s/m/h)'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze' -l keep -d 'On timeout, leave the job as it is'
+complete -c cgfreeze -n '__cgfreeze_using create' -l pid -x -a '(__fish_complete_pids)' -d 'Move this process into the job'
+complete -c cgfreeze -n '__cgfreeze_using add' -l create -d 'Create the job first if missing'
+complete -c cgfreeze -n '__cgfreeze_using run' -l detach -d 'Print the PID of COMMAND and return'
+complete -c cgfreeze -n '__cgfreeze_using rm' -l kill -d 'Kill the processes of a job that is not empty'
+
+complete -c cgfreeze -n '__cgfreeze_using freeze thaw create rm' -a '(__cgjob_jobs)' -d Job
+complete -c cgfreeze -n '__cgfreeze_using add run; and test (__cgfreeze_nargs) = 0' -a '(__cgjob_jobs)' -d Job
+complete -c cgfreeze -n '__cgfreeze_using add; and test (__cgfreeze_nargs) -ge 1' -a '(__fish_complete_pids)'
+complete -c cgfreeze -n '__cgfreeze_using run; and test (__cgfreeze_nargs) = 1' -a '(printf "%s\n" --)' -d 'Then COMMAND'
+complete -c cgfreeze -n __cgfreeze_after_dashdash -x -a '(__cgfreeze_command)'

@@ -1,0 +1,75 @@
+# fish completion for cgkill(1)
+#
+# Signal names come from `cgkill -l`, job names from `cgstat --names` asked
+# with the --root/--hierarchy already on the command line; no cgroup path is
+# hard-coded. The __cgjob_* helpers are defined identically by cgfreeze.fish,
+# cgkill.fish and cgstat.fish.
+
+# --- __cgjob helpers: identical in cgfreeze.fish, cgkill.fish and cgstat.fish (tests check) ---
+
+# Prints the --root/--hierarchy options already on the command line, one word
+# a line, so that job names come from the job root the command will act on.
+function __cgjob_location
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    while set -q tokens[1]
+        switch $tokens[1]
+            case --
+                return
+            case --root --hierarchy
+                if set -q tokens[2]
+                    printf '%s\n' $tokens[1] (string replace -r '^~(?=/|$)' -- $HOME $tokens[2])
+                    set -e tokens[1]
+                end
+            case '--root=*' '--hierarchy=*'
+                set -l parts (string split -m 1 = -- $tokens[1])
+                printf '%s\n' $parts[1] (string replace -r '^~(?=/|$)' -- $HOME $parts[2])
+        end
+        set -e tokens[1]
+    end
+end
+
+# Prints the job names below the job root, as `cgstat --names` does.
+function __cgjob_jobs
+    command cgstat (__cgjob_location) --names 2>/dev/null
+end
+
+# Adds the options that every tool takes to the completions of $argv[1],
+# offered while the condition $argv[2] (if any) holds.
+function __cgjob_common_options -a tool condition
+    set -l c -c $tool
+    test -n "$condition"; and set -a c -n $condition
+    complete $c -l hierarchy -x -a 'auto v1 v2' -d 'Cgroup hierarchy to act on'
+    complete $c -l root -x -a '(__fish_complete_directories)' -d 'Job root (a directory in a cgroup mount)'
+    complete $c -s q -l quiet -d 'Print nothing but errors'
+    complete $c -s v -l verbose -d 'Report what is done'
+    complete $c -s h -l help -d 'Print a usage summary and exit'
+    complete $c -s V -l version -d 'Print the version and exit'
+end
+
+# --- end of __cgjob helpers ---
+
+# Prints the signal names that `cgkill -l` lists (without SIG), each with
+# $argv[1] in front.
+function __cgkill_signals -a prefix
+    set -l tool (commandline -opc)[1]
+    set -l out (command $tool -l 2>/dev/null; or command cgkill -l 2>/dev/null)
+    for w in (string split -n ' ' -- (string replace -a \t ' ' -- $out))
+        set w (string replace -r '^.*\)' '' -- $w)
+        set w (string replace -r '^SIG' '' -- $w)
+        string match -qr '^[A-Z]' -- $w; and echo $prefix$w
+    end
+end
+
+complete -c cgkill -f
+__cgjob_common_options cgkill
+
+complete -c cgkill -s s -l signal -x -a '(__cgkill_signals)' -d 'Signal to send (default TERM)'
+complete -c cgkill -s n -x -d 'Number of the signal to send'
+complete -c cgkill -s l -l list -f -a '(__cgkill_signals)' -d 'List signal names, or translate one'
+complete -c cgkill -l wait -d 'Wait until the job has no process left'
+complete -c cgkill -l timeout -x -d 'Bound the wait (s, or with ms/s/m/h)'
+complete -c cgkill -l escalate -x -d 'Send SIGKILL to what is left after this long'
+# -SIGNAL, as for kill(1)
+complete -c cgkill -n 'string match -qr -- "^-[A-Z]" (commandline -ct)' -a '(__cgkill_signals -)'
+complete -c cgkill -n 'not string match -q -- "-*" (commandline -ct)' -a '(__cgjob_jobs)' -d Job
