@@ -19,19 +19,18 @@ set(CPACK_STRIP_FILES ON)
 
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "job control over the Linux cgroup freezer")
-# The first line is the synopsis; the others, indented by one space, the
-# extended description (dpkg's format).
+# The extended description; CPack puts the summary above it and indents each
+# line by one space (lines that start with a space become verbatim ones).
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-"${CPACK_PACKAGE_DESCRIPTION_SUMMARY}
- Three small tools that treat a cgroup as a job, on the cgroup v2 freezer
- or the cgroup v1 freezer controller:
-  - cgfreeze creates jobs, starts commands or moves processes into them, and
-    freezes and thaws them, waiting until the kernel is done;
-  - cgkill signals every process of a job once, race-free against forks,
-    and can escalate to SIGKILL;
-  - cgstat reports the freezer state and processes of jobs, as a table or
-    JSON, and can watch them change.
- Man pages and bash, zsh and fish completions are included.")
+"Three small tools that treat a cgroup as a job, on the cgroup v2 freezer
+or the cgroup v1 freezer controller:
+ - cgfreeze creates jobs, starts commands or moves processes into them,
+   and freezes and thaws them, waiting until the kernel is done;
+ - cgkill signals every process of a job once, race-free against forks,
+   and can escalate to SIGKILL;
+ - cgstat reports the freezer state and processes of jobs, as a table or
+   JSON, and can watch them change.
+Man pages and bash, zsh and fish completions are included.")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)

@@ -53,9 +53,9 @@ for prefix in /usr /opt/cgjob; do
         continue
     fi
     [[ -d $dest$prefix ]] || { fail "nothing installed below DESTDIR $dest$prefix"; continue; }
-    before=$status
+    before=$failures
     check_tree "$dest" "$prefix"
-    ((status == before)) && echo "ok: installed tree below DESTDIR$prefix"
+    ((failures == before)) && echo "ok: installed tree below DESTDIR$prefix"
     # DESTDIR is honoured: nothing was written to the real prefix.
     [[ $prefix == /opt/cgjob && -e /opt/cgjob ]] &&
         fail "/opt/cgjob exists: DESTDIR was not honoured?"

@@ -1,8 +1,8 @@
 # Helpers shared by the tests/docs scripts (sourced, not run).
 
-status=0
+status=0 failures=0
 skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; status=1; }
+fail() { echo "FAIL: $*"; status=1; failures=$((failures + 1)); }
 
 # Creates a job root of our own, `cgjobs-test-<pid>-<tag>`, directly below a
 # cgroup mount found in /proc/self/mountinfo: the cgroup2 mount when its
