@@ -1,0 +1,82 @@
+#pragma once
+// Change notifications for watching jobs (cgstat --watch on v2), and the
+// signals that end a watch, both as fds to poll.
+//
+// inotify, because one fd then covers any number of jobs (a watch is no fd)
+// and it also reports directories: IN_MODIFY on cgroup.events fires when
+// kernfs notifies populated/frozen changes (rate-limited: at most one per
+// ~10 ms per file, later ones deferred), IN_MODIFY on cgroup.freeze when
+// anyone writes a request, IN_CREATE/IN_DELETE on a cgroup directory when a
+// sub-cgroup is made or removed.
+
+#include <csignal>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kernel/error.h"
+#include "kernel/unique_fd.h"
+
+namespace cgjob {
+
+struct WatchEvent {
+  enum class Kind {
+    modified,  ///< a watched file changed
+    created,   ///< a sub-directory `name` appeared in a watched directory
+    deleted,   ///< a sub-directory `name` was removed from a watched directory
+    gone,      ///< the watch ended (its file or directory was removed)
+    overflow,  ///< events were lost (queue overflow): re-read everything
+  };
+  int wd = -1;
+  Kind kind = Kind::modified;
+  std::string name;
+};
+
+/// A set of watches. Abstract so that tests can feed events by hand.
+class EventWatch {
+ public:
+  virtual ~EventWatch() = default;
+  /// Polls readable (POLLIN) when events are pending; -1 when there is no fd.
+  virtual int fd() const = 0;
+  /// Watches the file at `path` for modification; returns the watch id.
+  /// ENOENT when it does not exist, ENOSPC when the per-user watch limit
+  /// (fs.inotify.max_user_watches) is reached.
+  virtual Result<int> watch_file(const std::string& path) = 0;
+  /// Watches the directory at `path` for sub-directories created and
+  /// removed, and for its own removal; returns the watch id.
+  virtual Result<int> watch_dir(const std::string& path) = 0;
+  /// Ends a watch; a watch already gone is fine.
+  virtual void unwatch(int wd) = 0;
+  /// Every pending event, without blocking; empty when there is none.
+  virtual Result<std::vector<WatchEvent>> read_events() = 0;
+};
+
+/// An inotify instance (non-blocking, close-on-exec). EMFILE when the
+/// per-user instance limit is reached.
+Result<std::unique_ptr<EventWatch>> open_inotify_watch();
+
+/// Signals that end a run (SIGINT, SIGTERM ...) received through an fd
+/// instead of killing the process: blocked on creation, the previous mask
+/// restored on destruction. A signal whose disposition is SIG_IGN (a
+/// background job of a non-interactive shell) stays ignored.
+class InterruptSignals {
+ public:
+  static Result<InterruptSignals> block(std::span<const int> signals);
+  InterruptSignals(InterruptSignals&& other) noexcept;
+  InterruptSignals& operator=(InterruptSignals&&) = delete;
+  ~InterruptSignals();
+
+  /// Polls readable (POLLIN) once one of the signals is pending.
+  int fd() const { return m_fd.get(); }
+  /// The first pending signal, consumed; 0 when none (does not block).
+  int take();
+
+ private:
+  InterruptSignals() = default;
+  UniqueFd m_fd;
+  sigset_t m_old_mask{};
+  bool m_active = false;
+};
+
+}  // namespace cgjob

@@ -1,0 +1,246 @@
+#include "kernel/job_status.h"
+
+#include <fcntl.h>
+
+#include <charconv>
+
+#include "kernel/event_file.h"
+
+namespace cgjob {
+namespace {
+
+bool starts_with_one(std::string_view text) { return !text.empty() && text.front() == '1'; }
+
+FreezeState parse_v1_state(std::string_view text) {
+  auto end = text.find_first_of(" \n");
+  auto word = end == std::string_view::npos ? text : text.substr(0, end);
+  if (word == "FROZEN") return FreezeState::frozen;
+  if (word == "FREEZING") return FreezeState::freezing;
+  return FreezeState::thawed;
+}
+
+// parse_pid_list() into a vector the caller reuses.
+void parse_pids_into(std::string_view text, std::vector<pid_t>& pids) {
+  pids.clear();
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    pid_t pid = 0;
+    auto [next, ec] = std::from_chars(p, end, pid);
+    if (ec == std::errc() && pid > 0) pids.push_back(pid);  // 0: a task exiting (v2)
+    p = next;
+    while (p < end && (*p < '0' || *p > '9')) ++p;
+  }
+}
+
+std::string parent_of(std::string_view path) {
+  auto slash = path.rfind('/');
+  return std::string(path.substr(0, slash == std::string_view::npos ? 0 : slash));
+}
+
+}  // namespace
+
+StatusReader::StatusReader(SysIo& io, HierarchyKind kind, std::string mount)
+    : m_io(&io), m_kind(kind), m_mount(std::move(mount)) {}
+
+Result<bool> StatusReader::requested_at_or_above(const std::string& path) {
+  // The mount root (and anything outside it) has no cgroup.freeze.
+  if (path.size() <= m_mount.size() || !path_within_mount(path)) return false;
+  if (auto hit = m_requested.find(path); hit != m_requested.end()) return hit->second;
+  bool requested = false;
+  auto text = m_io->read_file(DirRef{AT_FDCWD, path}, join_path(path, "cgroup.freeze"));
+  if (text) {
+    requested = starts_with_one(*text);
+  } else if (text.error().errnum != ENOENT) {
+    return text.error();
+  }
+  if (!requested) {
+    auto above = requested_at_or_above(parent_of(path));
+    if (!above) return above;
+    requested = *above;
+  }
+  m_requested.emplace(path, requested);
+  return requested;
+}
+
+bool StatusReader::path_within_mount(std::string_view path) const {
+  return path.starts_with(m_mount) && (m_mount.empty() || m_mount.back() == '/' || path.size() == m_mount.size() ||
+                                       path[m_mount.size()] == '/');
+}
+
+Result<bool> StatusReader::requested_above(std::string_view path) {
+  if (m_kind == HierarchyKind::v1) return false;
+  return requested_at_or_above(parent_of(path));
+}
+
+Status StatusReader::read(DirRef dir, bool requested_above, JobStatus& out) {
+  if (m_kind == HierarchyKind::v2) {
+    auto freeze = m_io->read_file(dir, "cgroup.freeze");
+    if (!freeze) return freeze.error();
+    auto events = m_io->read_file(dir, "cgroup.events");
+    if (!events) return events.error();
+    auto procs = m_io->read_file(dir, "cgroup.procs");
+    if (!procs) return procs.error();
+    bool frozen = event_value(*events, "frozen") == 1;
+    out.self_freezing = starts_with_one(*freeze);
+    // v2 has no parent_freezing file: an ancestor's request is what the walk
+    // saw; a job frozen without asking was frozen from above even if that
+    // request came after we read the ancestor.
+    out.parent_freezing = requested_above || (frozen && !out.self_freezing);
+    out.state = frozen                                        ? FreezeState::frozen
+                : out.self_freezing || out.parent_freezing ? FreezeState::freezing
+                                                           : FreezeState::thawed;
+    out.populated = event_value(*events, "populated") == 1;
+    parse_pids_into(*procs, out.pids);
+    return {};
+  }
+  auto state = m_io->read_file(dir, "freezer.state");
+  if (!state) return state.error();
+  auto self = m_io->read_file(dir, "freezer.self_freezing");
+  if (!self) return self.error();
+  auto parent = m_io->read_file(dir, "freezer.parent_freezing");
+  if (!parent) return parent.error();
+  auto procs = m_io->read_file(dir, "cgroup.procs");
+  if (!procs) return procs.error();
+  out.state = parse_v1_state(*state);
+  out.self_freezing = starts_with_one(*self);
+  out.parent_freezing = starts_with_one(*parent);
+  parse_pids_into(*procs, out.pids);
+  out.populated = !out.pids.empty();  // completed from the sub-jobs by the caller
+  return {};
+}
+
+Status StatusReader::walk(const Cgroup& top, bool recursive, bool include_top, std::vector<StatusEntry>& out,
+                          std::vector<Error>& problems) {
+  auto above = requested_above(top.path());
+  if (!above) return above.error();
+  const std::size_t first = out.size();
+  std::size_t index = StatusEntry::k_no_parent;
+  bool requested = *above;
+  if (include_top) {
+    StatusEntry entry;
+    entry.path = top.path();
+    entry.requested_above = *above;
+    auto read_top = read(top.dir(), *above, entry.status);
+    if (!read_top) return read_top;
+    requested = requested_for_children(entry.status, *above);
+    out.push_back(std::move(entry));
+    index = first;
+  } else if (m_kind == HierarchyKind::v2 && recursive) {
+    auto self = requested_at_or_above(top.path());
+    if (!self) return self.error();
+    requested = *self;
+  }
+  if (recursive) {
+    auto names = top.children();
+    if (!names) return names.error();
+    walk_children(top, *names, index, 1, requested, out, problems);
+  }
+  if (m_kind == HierarchyKind::v1) {
+    if (recursive) {
+      // Children follow their parent in `out`: one pass from the end carries
+      // populated up through every level.
+      for (std::size_t i = out.size(); i-- > first;) {
+        if (out[i].status.populated && out[i].parent != StatusEntry::k_no_parent) {
+          out[out[i].parent].status.populated = true;
+        }
+      }
+    } else if (include_top && !out[first].status.populated) {
+      auto populated = subtree_populated(top);
+      if (!populated) {
+        if (!is_gone(populated.error())) problems.push_back(populated.error());
+      } else {
+        out[first].status.populated = *populated;
+      }
+    }
+  }
+  return {};
+}
+
+void StatusReader::walk_children(const Cgroup& cg, const std::vector<std::string>& names, std::size_t parent,
+                                 std::size_t depth, bool requested, std::vector<StatusEntry>& out,
+                                 std::vector<Error>& problems) {
+  for (const auto& name : names) {
+    auto child = cg.child(name);
+    if (!child) {
+      if (!is_gone(child.error())) problems.push_back(child.error());
+      continue;
+    }
+    StatusEntry entry;
+    entry.path = child->path();
+    entry.depth = depth;
+    entry.parent = parent;
+    entry.requested_above = requested;
+    auto st = read(child->dir(), requested, entry.status);
+    if (!st) {
+      if (!is_gone(st.error())) problems.push_back(st.error());
+      continue;
+    }
+    bool below = requested_for_children(entry.status, requested);
+    out.push_back(std::move(entry));
+    std::size_t index = out.size() - 1;
+    auto grandchildren = child->children();
+    if (!grandchildren) {
+      if (!is_gone(grandchildren.error())) problems.push_back(grandchildren.error());
+      continue;
+    }
+    if (!grandchildren->empty()) walk_children(*child, *grandchildren, index, depth + 1, below, out, problems);
+  }
+}
+
+Result<bool> StatusReader::subtree_populated(const Cgroup& cg) {
+  if (m_kind == HierarchyKind::v2) {
+    auto events = cg.read("cgroup.events");
+    if (!events) return events.error();
+    return event_value(*events, "populated") == 1;
+  }
+  auto procs = cg.read("cgroup.procs");
+  if (!procs) return procs.error();
+  std::vector<pid_t> pids;
+  parse_pids_into(*procs, pids);
+  if (!pids.empty()) return true;
+  auto names = cg.children();
+  if (!names) return names.error();
+  for (const auto& name : *names) {
+    auto child = cg.child(name);
+    if (!child) {
+      if (is_gone(child.error())) continue;
+      return child.error();
+    }
+    auto below = subtree_populated(*child);
+    if (!below) {
+      if (is_gone(below.error())) continue;
+      return below;
+    }
+    if (*below) return true;
+  }
+  return false;
+}
+
+namespace {
+
+Status list_below(const Cgroup& cg, const std::string& prefix, std::vector<std::string>& out, bool top) {
+  auto names = cg.children();
+  if (!names) {
+    if (!top && is_gone(names.error())) return {};
+    return names.error();
+  }
+  for (const auto& name : *names) {
+    std::string relative = prefix.empty() ? name : prefix + "/" + name;
+    auto child = cg.child(name);
+    if (!child) {
+      if (is_gone(child.error())) continue;
+      return child.error();
+    }
+    out.push_back(relative);
+    auto below = list_below(*child, relative, out, false);
+    if (!below) return below;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status list_subtree(const Cgroup& top, std::vector<std::string>& out) { return list_below(top, "", out, true); }
+
+}  // namespace cgjob
