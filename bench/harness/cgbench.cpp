@@ -1,0 +1,1439 @@
+// cgbench — the benchmark harness behind bench/run (see bench/README.md).
+//
+// One run covers one hierarchy (v1 or v2). It creates its own cgroups
+// (<mount>/cgjobs-bench-<pid>/...), starts the workers itself (fork, each
+// worker moves itself into the job), times every command as a whole process
+// (monotonic clock around posix_spawn..wait4, CPU = user+sys from wait4's
+// rusage), verifies the kernel state the command promised, and writes
+// <out>/<date>-<hier>.md and .csv. Everything it created — cgroups and
+// processes — is removed on exit, on an error and on SIGINT/SIGTERM/SIGHUP.
+// It only ever signals processes it forked itself, by PID, while they are
+// still unreaped (so the PID cannot have been recycled).
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+extern char **environ;
+
+namespace {
+
+// ---------------------------------------------------------------- basics
+
+volatile std::sig_atomic_t g_stop = 0;   // SIGINT/SIGTERM/SIGHUP seen
+volatile std::sig_atomic_t g_alarm = 0;  // per-command timeout expired
+
+struct Interrupted {};
+
+void on_stop_signal(int) { g_stop = 1; }
+void on_alarm(int) { g_alarm = 1; }
+
+void check_stop() {
+  if (g_stop) throw Interrupted{};
+}
+
+[[noreturn]] void fail(const std::string& msg) { throw std::runtime_error(msg); }
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+double mono_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+void sleep_ms(double ms) {
+  if (ms <= 0) return;
+  timespec ts{static_cast<time_t>(ms / 1000), static_cast<long>(std::fmod(ms, 1000.0) * 1e6)};
+  while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !g_stop) {
+  }
+}
+
+/// Whole file, or nullopt with errno set.
+std::optional<std::string> read_file(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      close(fd);
+      errno = err;
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+/// 0, or the errno of the failed open/write.
+int write_file(const std::string& path, std::string_view text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  ssize_t n = write(fd, text.data(), text.size());
+  int err = n == static_cast<ssize_t>(text.size()) ? 0 : (n < 0 ? errno : EIO);
+  close(fd);
+  return err;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) ++i;
+  return s.substr(i);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, sep)) out.push_back(cur);
+  return out;
+}
+
+/// Value of "key N" in a flat-keyed file (cgroup.events), or -1.
+int key_value(const std::string& text, const std::string& key) {
+  for (const auto& line : split(text, '\n'))
+    if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 && line[key.size()] == ' ')
+      return std::atoi(line.c_str() + key.size() + 1);
+  return -1;
+}
+
+std::string fmt(double v, int prec = 2) {
+  if (std::isnan(v)) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", prec, v);
+  return buf;
+}
+
+/// Milliseconds with a precision that suits the magnitude.
+std::string fmt_ms(double v) {
+  if (std::isnan(v)) return "–";
+  if (v < 1) return fmt(v, 3);
+  if (v < 100) return fmt(v, 2);
+  return fmt(v, 1);
+}
+
+// ---------------------------------------------------------------- mounts
+
+/// mountinfo escapes blanks as \040 and friends.
+std::string unescape_octal(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      int v = 0;
+      bool ok = true;
+      for (size_t k = 1; k <= 3; ++k) {
+        if (s[i + k] < '0' || s[i + k] > '7') {
+          ok = false;
+          break;
+        }
+        v = v * 8 + (s[i + k] - '0');
+      }
+      if (ok) {
+        out.push_back(static_cast<char>(v));
+        i += 3;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+/// The mount point of the cgroup2 hierarchy (hier 2) or of the v1 hierarchy
+/// that carries the freezer controller (hier 1), from /proc/self/mountinfo;
+/// "" when there is none. Only mounts of the hierarchy's root are taken.
+std::string find_mount(int hier) {
+  auto text = read_file("/proc/self/mountinfo");
+  if (!text) return "";
+  for (const auto& line : split(*text, '\n')) {
+    auto dash = line.find(" - ");
+    if (dash == std::string::npos) continue;
+    auto pre = split(line.substr(0, dash), ' ');
+    auto post = split(line.substr(dash + 3), ' ');
+    if (pre.size() < 5 || post.size() < 3) continue;
+    if (pre[3] != "/") continue;
+    const std::string& fstype = post[0];
+    if (hier == 2 && fstype == "cgroup2") return unescape_octal(pre[4]);
+    if (hier == 1 && fstype == "cgroup") {
+      for (const auto& opt : split(post[2], ','))
+        if (opt == "freezer") return unescape_octal(pre[4]);
+    }
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------- cgroups
+
+/// The harness's own view of a hierarchy: resets between repetitions and the
+/// checks that verify what a measured command promised.
+struct Hier {
+  int v = 2;
+  std::string mount;
+
+  std::string name() const { return v == 2 ? "v2" : "v1"; }
+
+  bool frozen(const std::string& dir) const {
+    if (v == 2) {
+      auto ev = read_file(dir + "/cgroup.events");
+      return ev && key_value(*ev, "frozen") == 1;
+    }
+    auto st = read_file(dir + "/freezer.state");
+    return st && trim(*st) == "FROZEN";
+  }
+
+  bool thawed(const std::string& dir) const {
+    if (v == 2) {
+      auto fr = read_file(dir + "/cgroup.freeze");
+      auto ev = read_file(dir + "/cgroup.events");
+      return fr && ev && trim(*fr) == "0" && key_value(*ev, "frozen") == 0;
+    }
+    auto st = read_file(dir + "/freezer.state");
+    return st && trim(*st) == "THAWED";
+  }
+
+  bool empty(const std::string& dir) const {
+    if (v == 2) {
+      auto ev = read_file(dir + "/cgroup.events");
+      return ev && key_value(*ev, "populated") == 0;
+    }
+    auto procs = read_file(dir + "/cgroup.procs");
+    return procs && trim(*procs).empty();
+  }
+
+  /// Requests freeze/thaw and waits (re-reading every ms) up to timeout_ms.
+  bool set_frozen(const std::string& dir, bool on, double timeout_ms = 30000) const {
+    std::string file = v == 2 ? dir + "/cgroup.freeze" : dir + "/freezer.state";
+    std::string text = v == 2 ? (on ? "1" : "0") : (on ? "FROZEN" : "THAWED");
+    if (int err = write_file(file, text); err != 0 && err != ENOENT)
+      fail("write " + file + ": " + errno_text(err));
+    double deadline = mono_ms() + timeout_ms;
+    double rewrite = mono_ms() + 100;
+    while (!(on ? frozen(dir) : thawed(dir))) {
+      if (mono_ms() > deadline) return false;
+      if (mono_ms() > rewrite) {  // v1 FREEZING: ask again, as runc does
+        (void)write_file(file, text);
+        rewrite = mono_ms() + 100;
+      }
+      sleep_ms(1);
+    }
+    return true;
+  }
+
+  bool wait_empty(const std::string& dir, double timeout_ms) const {
+    double deadline = mono_ms() + timeout_ms;
+    while (!empty(dir)) {
+      if (mono_ms() > deadline) return false;
+      sleep_ms(1);
+    }
+    return true;
+  }
+};
+
+/// Directories this run created, removed deepest first at the end.
+std::vector<std::string> g_created_dirs;
+
+void make_cgroup(const std::string& dir) {
+  if (mkdir(dir.c_str(), 0755) < 0) fail("mkdir " + dir + ": " + errno_text(errno));
+  g_created_dirs.push_back(dir);
+}
+
+/// rmdir with retries: the kernel answers EBUSY for a few ms after the last
+/// task of a cgroup exited.
+bool remove_cgroup(const std::string& dir, double timeout_ms = 3000) {
+  double deadline = mono_ms() + timeout_ms;
+  for (;;) {
+    if (rmdir(dir.c_str()) == 0 || errno == ENOENT) {
+      auto it = std::find(g_created_dirs.begin(), g_created_dirs.end(), dir);
+      if (it != g_created_dirs.end()) g_created_dirs.erase(it);
+      return true;
+    }
+    if (errno != EBUSY || mono_ms() > deadline) {
+      std::fprintf(stderr, "cgbench: rmdir %s: %s\n", dir.c_str(), errno_text(errno).c_str());
+      return false;
+    }
+    sleep_ms(2);
+  }
+}
+
+// ---------------------------------------------------------------- workers
+
+enum class Load { sleep, spin, churn };
+
+const char* load_name(Load l) {
+  switch (l) {
+    case Load::sleep: return "sleep";
+    case Load::spin: return "spin";
+    case Load::churn: return "churn";
+  }
+  return "?";
+}
+
+extern "C" void worker_on_term(int) { _exit(0); }
+
+[[noreturn]] void worker_loop(Load load) {
+  switch (load) {
+    case Load::sleep:
+      for (;;) pause();
+    case Load::spin:
+      for (;;) __asm__ volatile("" ::: "memory");
+    case Load::churn:
+      for (;;) {
+        pid_t c = fork();
+        if (c == 0) _exit(0);
+        if (c > 0)
+          while (waitpid(c, nullptr, 0) < 0 && errno == EINTR) {
+          }
+        else
+          usleep(1000);  // EAGAIN: let the system breathe
+      }
+  }
+  _exit(0);
+}
+
+/// Every process this run forked as a worker and has not reaped yet. Only
+/// these are ever signalled, and only by PID: an unreaped child's PID cannot
+/// be recycled.
+std::vector<pid_t> g_workers;
+bool g_idle_workers = true;
+
+/// Forks n workers that each move themselves into the cgroup whose
+/// cgroup.procs is open at procs_fd, report ready, then run `load`. Workers
+/// die with the harness (PR_SET_PDEATHSIG) and exit on SIGTERM (handler).
+void spawn_workers(const std::vector<int>& procs_fds, Load load, int n_per_fd) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0) fail(std::string("pipe: ") + errno_text(errno));
+  pid_t harness = getpid();
+  int total = 0;
+  for (int procs_fd : procs_fds) {
+    for (int i = 0; i < n_per_fd; ++i) {
+      pid_t pid = fork();
+      if (pid < 0) {
+        int err = errno;
+        close(pipefd[0]);
+        close(pipefd[1]);
+        fail("fork worker: " + errno_text(err));
+      }
+      if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != harness) _exit(1);
+        struct sigaction sa {};
+        sa.sa_handler = SIG_DFL;
+        for (int sig : {SIGINT, SIGHUP, SIGALRM, SIGPIPE, SIGCHLD}) sigaction(sig, &sa, nullptr);
+        sa.sa_handler = worker_on_term;
+        sigaction(SIGTERM, &sa, nullptr);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        close(pipefd[0]);
+        if (write(procs_fd, "0", 1) != 1) _exit(3);
+        if (g_idle_workers && load != Load::sleep) {
+          sched_param p{};
+          sched_setscheduler(0, SCHED_IDLE, &p);
+        }
+        char c = 'r';
+        if (write(pipefd[1], &c, 1) != 1) _exit(4);
+        close(pipefd[1]);
+        worker_loop(load);
+      }
+      g_workers.push_back(pid);
+      ++total;
+    }
+  }
+  close(pipefd[1]);
+  int ready = 0;
+  char buf[4096];
+  for (;;) {
+    ssize_t r = read(pipefd[0], buf, sizeof buf);
+    if (r < 0 && errno == EINTR) {
+      if (g_stop) break;
+      continue;
+    }
+    if (r <= 0) break;
+    ready += static_cast<int>(r);
+  }
+  close(pipefd[0]);
+  check_stop();
+  if (ready != total)
+    fail("only " + std::to_string(ready) + " of " + std::to_string(total) +
+         " workers joined their cgroup");
+}
+
+/// SIGKILLs every unreaped worker by PID, thaws the given cgroups (a frozen
+/// v1 task dies only once thawed), and reaps them all.
+void kill_workers(const Hier& h, const std::vector<std::string>& dirs) {
+  for (pid_t pid : g_workers) kill(pid, SIGKILL);
+  for (const auto& d : dirs) (void)h.set_frozen(d, false, 5000);
+  for (pid_t pid : g_workers)
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  g_workers.clear();
+}
+
+/// Reaps workers that a measured command killed; returns false if one is
+/// still alive after timeout_ms (left for kill_workers).
+bool reap_dead_workers(double timeout_ms) {
+  double deadline = mono_ms() + timeout_ms;
+  std::vector<pid_t> left;
+  for (pid_t pid : g_workers) {
+    for (;;) {
+      pid_t r = waitpid(pid, nullptr, WNOHANG);
+      if (r == pid || (r < 0 && errno == ECHILD)) break;
+      if (mono_ms() > deadline) {
+        left.push_back(pid);
+        break;
+      }
+      sleep_ms(0.2);
+    }
+  }
+  g_workers = left;
+  return left.empty();
+}
+
+// ---------------------------------------------------------------- measuring
+
+struct Sample {
+  double wall = NAN, cpu = NAN;        // whole process, ms
+  double in_wall = NAN, in_cpu = NAN;  // reported by a floor program, ms
+  bool ok = false;
+  std::string note;
+};
+
+struct Capture {
+  int out = -1, err = -1;
+  Capture() {
+    out = memfd_create("cgbench-out", MFD_CLOEXEC);
+    err = memfd_create("cgbench-err", MFD_CLOEXEC);
+    if (out < 0 || err < 0) fail(std::string("memfd_create: ") + errno_text(errno));
+  }
+  void reset() {
+    for (int fd : {out, err}) {
+      (void)ftruncate(fd, 0);
+      lseek(fd, 0, SEEK_SET);
+    }
+  }
+  static std::string slurp(int fd) {
+    std::string s;
+    char buf[65536];
+    off_t off = 0;
+    for (;;) {
+      ssize_t n = pread(fd, buf, sizeof buf, off);
+      if (n <= 0) break;
+      s.append(buf, static_cast<size_t>(n));
+      off += n;
+    }
+    return s;
+  }
+};
+
+double timeval_ms(const timeval& tv) {
+  return static_cast<double>(tv.tv_sec) * 1e3 + static_cast<double>(tv.tv_usec) / 1e3;
+}
+
+/// Runs argv as a child in its own process group (a racy `kill 0` in a peer
+/// script then cannot reach the harness), stdout/stderr into memfds, stdin
+/// /dev/null. Wall = monotonic clock around posix_spawn..wait4; CPU = the
+/// child's user+sys from wait4. Kills the child after timeout_s.
+Sample run_measured(const std::vector<std::string>& argv, Capture& cap, double timeout_s,
+                    std::string* out_text = nullptr) {
+  Sample s;
+  cap.reset();
+  std::vector<char*> cargv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, cap.out, 1);
+  posix_spawn_file_actions_adddup2(&fa, cap.err, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, dfl;
+  sigemptyset(&none);
+  sigemptyset(&dfl);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGALRM, SIGPIPE, SIGCHLD}) sigaddset(&dfl, sig);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &dfl);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                      POSIX_SPAWN_SETPGROUP);
+
+  itimerval it{};
+  it.it_value.tv_sec = static_cast<time_t>(timeout_s);
+  it.it_value.tv_usec = static_cast<suseconds_t>(std::fmod(timeout_s, 1.0) * 1e6);
+  g_alarm = 0;
+
+  pid_t pid = -1;
+  double t0 = mono_ms();
+  int rc = posix_spawn(&pid, cargv[0], &fa, &attr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    s.note = "spawn " + argv[0] + ": " + errno_text(rc);
+    return s;
+  }
+  setitimer(ITIMER_REAL, &it, nullptr);
+  int status = 0;
+  rusage ru{};
+  bool killed = false;
+  for (;;) {
+    pid_t r = wait4(pid, &status, 0, &ru);
+    if (r == pid) break;
+    if (r < 0 && errno == EINTR) {
+      if ((g_stop || g_alarm) && !killed) {
+        kill(pid, SIGKILL);  // our own unreaped child
+        killed = true;
+      }
+      continue;
+    }
+    fail("wait4: " + errno_text(errno));
+  }
+  double t1 = mono_ms();
+  itimerval off{};
+  setitimer(ITIMER_REAL, &off, nullptr);
+  check_stop();
+
+  s.wall = t1 - t0;
+  s.cpu = timeval_ms(ru.ru_utime) + timeval_ms(ru.ru_stime);
+  std::string out = Capture::slurp(cap.out);
+  if (out_text) *out_text = out;
+  if (killed) {
+    s.note = "timed out after " + fmt(timeout_s, 0) + " s";
+  } else if (WIFSIGNALED(status)) {
+    s.note = std::string("killed by ") + strsignal(WTERMSIG(status));
+  } else if (WEXITSTATUS(status) != 0) {
+    std::string err = trim(Capture::slurp(cap.err));
+    auto nl = err.find('\n');
+    if (nl != std::string::npos) err = err.substr(0, nl);
+    if (err.size() > 160) err = err.substr(0, 160) + "…";
+    s.note = "exit " + std::to_string(WEXITSTATUS(status)) + (err.empty() ? "" : ": " + err);
+  } else {
+    s.ok = true;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------- model
+
+enum class Kind { floor_in, floor, ours, peer, other };  // other: shown, no ratio
+
+struct Variant {
+  std::string key;    // stable id for CSV: floor, ours, sh, cgroup-tools, pkill, ...
+  Kind kind = Kind::peer;
+  std::string label;  // what the table shows
+  std::vector<std::string> argv;
+  std::string na;     // non-empty: not available, and why
+  bool floor_timing = false;  // prints "<wall_ns> <cpu_ns>"
+};
+
+struct Row {
+  std::string key, label, na;
+  Kind kind = Kind::peer;
+  std::vector<Sample> samples;
+};
+
+struct Group {
+  std::string op;    // freeze thaw kill9 term status startup
+  std::string load;  // sleep spin churn, or "-"
+  int n = 0;         // N processes or M jobs
+  std::vector<Row> rows;
+  Row* row(const std::string& key) {
+    for (auto& r : rows)
+      if (r.key == key) return &r;
+    return nullptr;
+  }
+};
+
+struct Stats {
+  int ok = 0, total = 0;
+  double wmin = NAN, wmed = NAN, wmax = NAN, cmin = NAN, cmed = NAN, cmax = NAN;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+Stats stats(const Row& r) {
+  Stats st;
+  std::vector<double> w, c;
+  for (const auto& s : r.samples) {
+    ++st.total;
+    if (!s.ok) continue;
+    ++st.ok;
+    w.push_back(r.kind == Kind::floor_in ? s.in_wall : s.wall);
+    c.push_back(r.kind == Kind::floor_in ? s.in_cpu : s.cpu);
+  }
+  if (!w.empty()) {
+    st.wmin = *std::min_element(w.begin(), w.end());
+    st.wmax = *std::max_element(w.begin(), w.end());
+    st.wmed = median(w);
+    st.cmin = *std::min_element(c.begin(), c.end());
+    st.cmax = *std::max_element(c.begin(), c.end());
+    st.cmed = median(c);
+  }
+  return st;
+}
+
+// ---------------------------------------------------------------- config
+
+struct Config {
+  int hier = 2;
+  std::string build_dir = "/work/main/build";
+  std::string floor_dir;  // default: the directory of this executable
+  std::string peers_dir;  // default: <floor_dir>/../peers? set by bench/run
+  std::string out_dir = "results";
+  std::string date;
+  std::string suffix;  // e.g. "-quick"
+  std::string commit;  // of the tools' sources, given by bench/run
+  std::vector<int> ns{1, 100, 1000, 5000};
+  std::vector<int> ms{1, 100, 1000};
+  std::vector<Load> loads{Load::sleep, Load::spin, Load::churn};
+  std::vector<std::string> ops{"freeze", "thaw", "kill9", "term", "status", "startup", "run", "add"};
+  int reps = 7;
+  int reps_large = 3;  // for N >= 5000
+  int large_n = 5000;
+  std::vector<std::string> large_ops{"freeze", "thaw", "kill9", "term"};
+  std::vector<Load> large_loads{Load::sleep, Load::spin, Load::churn};
+  double settle_ms = 15;
+  double timeout_s = 60;
+  bool quick = false;
+};
+
+void usage(FILE* f) {
+  std::fprintf(f,
+               "usage: cgbench --hierarchy v1|v2 [options]\n"
+               "  --build-dir DIR     tools from DIR/tools/<tool>/<tool> (default /work/main/build)\n"
+               "  --floor-dir DIR     floor programs (default: this program's directory)\n"
+               "  --peers-dir DIR     peer scripts (default: <floor-dir>/peers)\n"
+               "  --out DIR           results directory (default ./results)\n"
+               "  --date YYYY-MM-DD   name of the result files (default today)\n"
+               "  --suffix TEXT       appended to the result file names\n"
+               "  --commit TEXT       commit of the tools, for the report header\n"
+               "  --quick             N=1,100,1000 and M=1,100,1000, 3 repetitions\n"
+               "  --reps R            repetitions per command (default 7)\n"
+               "  --reps-large R      repetitions at N>=5000 (default 3)\n"
+               "  --ns LIST           process counts (default 1,100,1000,5000)\n"
+               "  --ms LIST           job counts for cgstat (default 1,100,1000)\n"
+               "  --loads LIST        sleep,spin,churn\n"
+               "  --large-loads LIST  loads measured at N>=5000 (default all)\n"
+               "  --ops LIST          freeze,thaw,kill9,term,status,startup,run,add\n"
+               "  --settle MS         pause between a reset and a measurement (default 15)\n"
+               "  --normal-workers    busy workers keep SCHED_OTHER (default SCHED_IDLE)\n"
+               "  --timeout S         kill a measured command after S seconds (default 60)\n");
+}
+
+std::vector<int> parse_ints(const std::string& s) {
+  std::vector<int> v;
+  for (const auto& p : split(s, ',')) v.push_back(std::atoi(p.c_str()));
+  return v;
+}
+
+std::vector<Load> parse_loads(const std::string& s) {
+  std::vector<Load> v;
+  for (const auto& p : split(s, ',')) {
+    if (p == "sleep") v.push_back(Load::sleep);
+    else if (p == "spin") v.push_back(Load::spin);
+    else if (p == "churn") v.push_back(Load::churn);
+    else fail("unknown load '" + p + "' (sleep, spin, churn)");
+  }
+  return v;
+}
+
+std::string self_dir() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  std::string p(buf, static_cast<size_t>(n));
+  return p.substr(0, p.rfind('/'));
+}
+
+std::string today() {
+  time_t t = time(nullptr);
+  tm lt{};
+  localtime_r(&t, &lt);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%d", &lt);
+  return buf;
+}
+
+bool executable(const std::string& p) { return access(p.c_str(), X_OK) == 0; }
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// ---------------------------------------------------------------- the bench
+
+class Bench {
+ public:
+  Bench(Config cfg) : m_cfg(std::move(cfg)) {}
+
+  int run();
+  void cleanup();
+
+ private:
+  std::string tool(const std::string& name) const {
+    return m_cfg.build_dir + "/tools/" + name + "/" + name;
+  }
+  std::string floor(const std::string& name) const { return m_cfg.floor_dir + "/" + name; }
+  std::string peer(const std::string& name) const { return m_cfg.peers_dir + "/" + name; }
+  /// Path of dir relative to the mount, as cgroup-tools and pkill want it.
+  std::string rel(const std::string& dir) const { return dir.substr(m_h.mount.size()); }
+
+  Variant ours(const std::string& label, std::vector<std::string> args, const std::string& t) const {
+    Variant v{"ours", Kind::ours, label, {}, "", false};
+    v.argv.push_back(tool(t));
+    for (auto& a : args) v.argv.push_back(a);
+    if (!executable(tool(t))) v.na = "not built (" + tool(t) + ")";
+    return v;
+  }
+
+  void run_group(Group& g, const std::vector<Variant>& variants, int reps,
+                 const std::function<void()>& reset,
+                 const std::function<std::string(const Variant&, const std::string&)>& verify,
+                 const std::function<void()>& after = {});
+  void op_groups(Load load, int n);
+  void kill_group(Load load, int n, bool sigkill);
+  void status_group(int m);
+  void startup_group();
+  void spawn_group();
+  void add_group(int n);
+  void progress(const Group& g) const;
+  void write_results() const;
+  std::string markdown() const;
+
+  Config m_cfg;
+  Hier m_h;
+  std::string m_base;   // <mount>/cgjobs-bench-<pid>
+  std::string m_ops;    // job root for the N-process jobs
+  std::string m_job;    // m_ops + "/w"
+  std::string m_stage;  // m_ops + "/stage": where "add" takes its processes from
+  std::string m_stat;   // job root for the M jobs
+  std::vector<std::string> m_stat_jobs;
+  std::vector<Group> m_groups;
+  Capture m_cap;
+  double m_t_start = 0;
+  std::string m_interrupted;
+};
+
+void Bench::run_group(Group& g, const std::vector<Variant>& variants, int reps,
+                      const std::function<void()>& reset,
+                      const std::function<std::string(const Variant&, const std::string&)>& verify,
+                      const std::function<void()>& after) {
+  for (const auto& v : variants) {
+    if (v.floor_timing) g.rows.push_back(Row{"floor-in", v.label + " — in-process", v.na, Kind::floor_in, {}});
+    g.rows.push_back(Row{v.key, v.label, v.na, v.kind, {}});
+  }
+  size_t nv = variants.size();
+  for (int rep = 0; rep < reps; ++rep) {
+    // Rotate the order every repetition so that drift hits every command alike.
+    for (size_t k = 0; k < nv; ++k) {
+      const Variant& v = variants[(k + static_cast<size_t>(rep)) % nv];
+      if (!v.na.empty()) continue;
+      check_stop();
+      reset();
+      sleep_ms(m_cfg.settle_ms);
+      check_stop();
+      std::string out;
+      Sample s = run_measured(v.argv, m_cap, m_cfg.timeout_s, &out);
+      if (s.ok) {
+        std::string bad = verify(v, out);
+        if (!bad.empty()) {
+          s.ok = false;
+          s.note = bad;
+        }
+      }
+      if (s.ok && v.floor_timing) {
+        long long w = 0, c = 0;
+        if (std::sscanf(out.c_str(), "%lld %lld", &w, &c) == 2) {
+          s.in_wall = static_cast<double>(w) / 1e6;
+          s.in_cpu = static_cast<double>(c) / 1e6;
+        }
+      }
+      if (v.floor_timing) g.row("floor-in")->samples.push_back(s);
+      g.row(v.key)->samples.push_back(s);
+      if (after) after();
+    }
+  }
+  progress(g);
+}
+
+void Bench::progress(const Group& g) const {
+  std::fprintf(stderr, "[%6.1fs] %s %-7s %-5s %5d:", (mono_ms() - m_t_start) / 1e3,
+               m_h.name().c_str(), g.op.c_str(), g.load.c_str(), g.n);
+  for (const auto& r : g.rows) {
+    if (r.kind == Kind::floor_in) continue;
+    Stats st = stats(r);
+    if (!r.na.empty()) continue;
+    std::fprintf(stderr, "  %s %s%s", r.key.c_str(), fmt_ms(st.wmed).c_str(),
+                 st.ok < st.total ? ("(" + std::to_string(st.total - st.ok) + " failed)").c_str() : "");
+  }
+  std::fprintf(stderr, "\n");
+}
+
+/// freeze and thaw over one set of n workers.
+void Bench::op_groups(Load load, int n) {
+  bool large = n >= m_cfg.large_n;
+  int reps = large ? m_cfg.reps_large : m_cfg.reps;
+  const std::string& job = m_job;
+  std::string hv = m_h.name();
+  int procs_fd = open((job + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  if (procs_fd < 0) fail("open " + job + "/cgroup.procs: " + errno_text(errno));
+  spawn_workers({procs_fd}, load, n);
+  close(procs_fd);
+
+  auto verify_state = [&](bool want_frozen) {
+    return [this, want_frozen, job](const Variant&, const std::string&) -> std::string {
+      if (want_frozen ? m_h.frozen(job) : m_h.thawed(job)) return "";
+      return want_frozen ? "returned before the job was FROZEN" : "returned before the job was THAWED";
+    };
+  };
+
+  for (bool freeze : {true, false}) {
+    std::string op = freeze ? "freeze" : "thaw";
+    if (!contains(m_cfg.ops, op)) continue;
+    Group g{op, load_name(load), n, {}};
+    std::vector<Variant> vs;
+    vs.push_back({"floor", Kind::floor, "floor process", {floor("floor-freeze"), hv, job, op}, "", true});
+    if (freeze)
+      vs.push_back(ours("cgfreeze --wait J", {"--root", m_ops, "--wait", "w"}, "cgfreeze"));
+    else
+      vs.push_back(ours("cgfreeze thaw --wait J", {"--root", m_ops, "thaw", "--wait", "w"}, "cgfreeze"));
+    vs.push_back({"sh", Kind::peer,
+                  m_h.v == 2 ? (freeze ? "sh: echo 1 > cgroup.freeze; poll sleep 0.01"
+                                       : "sh: echo 0 > cgroup.freeze; poll sleep 0.01")
+                             : (freeze ? "sh: echo FROZEN > freezer.state; poll sleep 0.01"
+                                       : "sh: echo THAWED > freezer.state; poll sleep 0.01"),
+                  {peer("sh-freeze"), hv, job, op}, "", false});
+    vs.push_back({"cgroup-tools", Kind::peer,
+                  m_h.v == 2 ? (freeze ? "cgset -r cgroup.freeze=1; poll cgget" : "cgset -r cgroup.freeze=0; poll cgget")
+                             : (freeze ? "cgset -r freezer.state=FROZEN; poll cgget"
+                                       : "cgset -r freezer.state=THAWED; poll cgget"),
+                  {peer("cgtools-freeze"), hv, rel(job), op}, "", false});
+    if (!executable("/usr/bin/cgset")) vs.back().na = "cgroup-tools not installed";
+    auto reset = [this, freeze, job] {
+      if (!m_h.set_frozen(job, !freeze)) fail("reset: could not " + std::string(freeze ? "thaw " : "freeze ") + job);
+    };
+    run_group(g, vs, reps, reset, verify_state(freeze));
+    m_groups.push_back(std::move(g));
+  }
+  kill_workers(m_h, {job});
+  if (!m_h.wait_empty(job, 5000)) fail("workers did not leave " + job);
+}
+
+void Bench::kill_group(Load load, int n, bool sigkill) {
+  bool large = n >= m_cfg.large_n;
+  int reps = large ? m_cfg.reps_large : m_cfg.reps;
+  const std::string& job = m_job;
+  std::string hv = m_h.name();
+  std::string signame = sigkill ? "KILL" : "TERM";
+  Group g{sigkill ? "kill9" : "term", load_name(load), n, {}};
+  std::vector<Variant> vs;
+  if (sigkill && m_h.v == 2)
+    vs.push_back({"floor", Kind::floor, "floor process (cgroup.kill)", {floor("floor-v2-kill"), job}, "", true});
+  else
+    vs.push_back({"floor", Kind::floor, "floor process (freeze, pidfd signal each, thaw)",
+                  {floor("floor-signal"), hv, job, std::to_string(sigkill ? SIGKILL : SIGTERM)}, "", true});
+  vs.push_back(ours(sigkill ? "cgkill -9 --wait J" : "cgkill -TERM --wait J",
+                    {"--root", m_ops, sigkill ? "-9" : "-TERM", "--wait", "w"}, "cgkill"));
+  vs.push_back({"sh", Kind::peer, "sh: kill -" + signame + " $(cat cgroup.procs) until empty (racy)",
+                {peer("sh-kill"), job, signame}, "", false});
+  vs.push_back({"pkill", Kind::peer, "pkill -" + signame + " --cgroup; wait until empty",
+                {peer("pkill-kill"), rel(job), job, signame}, "", false});
+  if (m_h.v == 1) vs.back().na = "pkill --cgroup matches cgroup v2 paths only";
+  vs.push_back({"cgroup-tools", Kind::peer, "cgroup-tools", {}, "cgroup-tools has no kill command", false});
+
+  int procs_fd = open((job + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  if (procs_fd < 0) fail("open " + job + "/cgroup.procs: " + errno_text(errno));
+  auto reset = [this, job, procs_fd, load, n] {
+    if (!reap_dead_workers(1000) || !m_h.empty(job)) {
+      kill_workers(m_h, {job});
+      if (!m_h.wait_empty(job, 5000)) fail("reset: " + job + " does not empty");
+    }
+    if (!m_h.thawed(job) && !m_h.set_frozen(job, false)) fail("reset: could not thaw " + job);
+    spawn_workers({procs_fd}, load, n);
+  };
+  auto verify = [this, job](const Variant&, const std::string&) -> std::string {
+    if (m_h.empty(job)) return "";
+    return "returned while the job still had processes";
+  };
+  run_group(g, vs, reps, reset, verify);
+  close(procs_fd);
+  kill_workers(m_h, {job});
+  (void)m_h.wait_empty(job, 5000);
+  m_groups.push_back(std::move(g));
+}
+
+void Bench::status_group(int m) {
+  // M jobs below their own root, one sleeper in each, every other one frozen.
+  std::vector<int> fds;
+  m_stat_jobs.clear();
+  for (int i = 0; i < m; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/j%04d", i);
+    std::string dir = m_stat + name;
+    make_cgroup(dir);
+    m_stat_jobs.push_back(dir);
+    int fd = open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fail("open " + dir + "/cgroup.procs: " + errno_text(errno));
+    fds.push_back(fd);
+    check_stop();
+  }
+  spawn_workers(fds, Load::sleep, 1);
+  for (int fd : fds) close(fd);
+  for (int i = 0; i < m; i += 2)
+    if (!m_h.set_frozen(m_stat_jobs[static_cast<size_t>(i)], true)) fail("could not freeze " + m_stat_jobs[static_cast<size_t>(i)]);
+
+  std::string hv = m_h.name();
+  Group g{"status", "sleep", m, {}};
+  std::vector<Variant> vs;
+  vs.push_back({"floor", Kind::floor, "floor process (read the status files)", {floor("floor-status"), hv, m_stat}, "", true});
+  vs.push_back(ours("cgstat --json", {"--root", m_stat, "--json"}, "cgstat"));
+  vs.push_back({"sh", Kind::peer, "sh: read the files with bash builtins", {peer("sh-status"), hv, m_stat}, "", false});
+  if (m_h.v == 2)
+    vs.push_back({"cgroup-tools", Kind::peer, "cgget -r cgroup.freeze,events,procs (one call)",
+                  {peer("cgtools-status"), hv, rel(m_stat), m_stat}, "", false});
+  else
+    vs.push_back({"cgroup-tools", Kind::peer, "cgget -g freezer (one call; no procs, see README)",
+                  {peer("cgtools-status"), hv, rel(m_stat), m_stat}, "", false});
+  if (m_h.v == 1)
+    vs.push_back({"lscgroup", Kind::peer, "lscgroup (names only)", {"/usr/bin/lscgroup", "freezer:" + rel(m_stat)}, "", false});
+  else
+    vs.push_back({"lscgroup", Kind::peer, "lscgroup (names only)", {}, "lscgroup does not name the cgroup2 mount on a hybrid host", false});
+  if (!executable("/usr/bin/cgget"))
+    for (auto& v : vs)
+      if (v.key == "cgroup-tools" || v.key == "lscgroup") v.na = "cgroup-tools not installed";
+
+  auto verify = [m](const Variant& v, const std::string& out) -> std::string {
+    if (v.key == "ours") {
+      size_t count = 0;
+      for (size_t p = out.find("\"name\""); p != std::string::npos; p = out.find("\"name\"", p + 1)) ++count;
+      if (count != static_cast<size_t>(m))
+        return "listed " + std::to_string(count) + " jobs, expected " + std::to_string(m);
+    }
+    if (v.key == "sh") {
+      auto lines = static_cast<size_t>(std::count(out.begin(), out.end(), '\n'));
+      if (lines != static_cast<size_t>(m)) return "printed " + std::to_string(lines) + " lines";
+    }
+    return "";
+  };
+  run_group(g, vs, m >= m_cfg.large_n ? m_cfg.reps_large : m_cfg.reps, [] {}, verify);
+  m_groups.push_back(std::move(g));
+
+  kill_workers(m_h, m_stat_jobs);
+  for (auto it = m_stat_jobs.rbegin(); it != m_stat_jobs.rend(); ++it) remove_cgroup(*it);
+  m_stat_jobs.clear();
+}
+
+void Bench::startup_group() {
+  Group g{"startup", "-", 0, {}};
+  std::vector<Variant> vs;
+  vs.push_back({"floor", Kind::floor, "static `int main(){return 0;}`", {floor("floor-true-static")}, "", false});
+  vs.push_back(ours("cgstat --version", {"--version"}, "cgstat"));
+  vs.push_back(ours("cgfreeze --version", {"--version"}, "cgfreeze"));
+  vs.back().key = "ours-cgfreeze";
+  vs.push_back(ours("cgkill --version", {"--version"}, "cgkill"));
+  vs.back().key = "ours-cgkill";
+  vs.push_back({"true", Kind::peer, "/bin/true (dynamic, coreutils)", {"/bin/true"}, "", false});
+  run_group(g, vs, m_cfg.reps * 3, [] {}, [](const Variant&, const std::string&) { return std::string(); });
+  // The other tools' --version are shown for reference; only cgstat's is "ours".
+  for (auto& r : g.rows)
+    if (r.key == "ours-cgfreeze" || r.key == "ours-cgkill") r.kind = Kind::other;
+  m_groups.push_back(std::move(g));
+}
+
+/// `cgfreeze run` against clone3(CLONE_INTO_CGROUP)/fork+join and cgexec.
+void Bench::spawn_group() {
+  std::string hv = m_h.name();
+  std::vector<std::string> probe{floor("floor-in-cgroup"), hv, rel(m_job)};
+  auto with_probe = [&](std::vector<std::string> head) {
+    head.insert(head.end(), probe.begin(), probe.end());
+    return head;
+  };
+  Group g{"run", "-", 0, {}};
+  std::vector<Variant> vs;
+  vs.push_back({"floor", Kind::floor,
+                m_h.v == 2 ? "floor process (clone3 CLONE_INTO_CGROUP, exec, wait)"
+                           : "floor process (fork, join cgroup.procs, exec, wait)",
+                with_probe({floor("floor-run"), hv, m_job}), "", true});
+  vs.push_back(ours("cgfreeze run J -- CMD", with_probe({"--root", m_ops, "run", "w", "--"}), "cgfreeze"));
+  vs.push_back({"sh", Kind::peer, "sh: echo $$ > cgroup.procs; exec CMD", with_probe({peer("sh-run"), m_job}), "",
+                false});
+  vs.push_back({"cgroup-tools", Kind::peer, "cgexec -g freezer:J CMD",
+                with_probe({"/usr/bin/cgexec", "-g", "freezer:" + rel(m_job)}), "", false});
+  if (m_h.v == 2) vs.back().na = "cgexec cannot name the cgroup2 mount of a hybrid host";
+  else if (!executable("/usr/bin/cgexec")) vs.back().na = "cgroup-tools not installed";
+  auto verify = [this](const Variant&, const std::string&) -> std::string {
+    return m_h.wait_empty(m_job, 1000) ? "" : "the job kept a process";
+  };
+  run_group(g, vs, m_cfg.reps, [] {}, verify);
+  m_groups.push_back(std::move(g));
+}
+
+/// `cgfreeze add` of n sleepers against one write per PID and cgclassify.
+void Bench::add_group(int n) {
+  std::string hv = m_h.name();
+  int stage_fd = open((m_stage + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  if (stage_fd < 0) fail("open " + m_stage + "/cgroup.procs: " + errno_text(errno));
+  spawn_workers({stage_fd}, Load::sleep, n);
+  std::vector<std::string> pids;
+  for (pid_t p : g_workers) pids.push_back(std::to_string(p));
+  auto with_pids = [&](std::vector<std::string> head) {
+    head.insert(head.end(), pids.begin(), pids.end());
+    return head;
+  };
+  Group g{"add", "sleep", n, {}};
+  std::vector<Variant> vs;
+  vs.push_back({"floor", Kind::floor, "floor process (write each PID to cgroup.procs)",
+                with_pids({floor("floor-add"), m_job}), "", true});
+  vs.push_back(ours("cgfreeze add J PID...", with_pids({"--root", m_ops, "add", "w"}), "cgfreeze"));
+  vs.push_back({"sh", Kind::peer, "sh: echo PID > cgroup.procs, each", with_pids({peer("sh-add"), m_job}), "", false});
+  vs.push_back({"cgroup-tools", Kind::peer, "cgclassify -g freezer:J PID...",
+                with_pids({"/usr/bin/cgclassify", "-g", "freezer:" + rel(m_job)}), "", false});
+  if (m_h.v == 2) vs.back().na = "cgclassify cannot name the cgroup2 mount of a hybrid host";
+  else if (!executable("/usr/bin/cgclassify")) vs.back().na = "cgroup-tools not installed";
+  auto reset = [&] {
+    for (const auto& p : pids)
+      if (write(stage_fd, p.c_str(), p.size()) < 0) fail("move " + p + " back to " + m_stage + ": " + errno_text(errno));
+  };
+  auto verify = [this, n](const Variant&, const std::string&) -> std::string {
+    auto procs = read_file(m_job + "/cgroup.procs");
+    size_t count = procs ? static_cast<size_t>(std::count(procs->begin(), procs->end(), '\n')) : 0;
+    if (count == static_cast<size_t>(n)) return "";
+    return std::to_string(count) + " of " + std::to_string(n) + " processes moved";
+  };
+  run_group(g, vs, m_cfg.reps, reset, verify);
+  m_groups.push_back(std::move(g));
+  close(stage_fd);
+  kill_workers(m_h, {m_stage, m_job});
+  (void)m_h.wait_empty(m_job, 5000);
+  (void)m_h.wait_empty(m_stage, 5000);
+}
+
+int Bench::run() {
+  m_t_start = mono_ms();
+  m_h.v = m_cfg.hier;
+  m_h.mount = find_mount(m_cfg.hier);
+  if (m_h.mount.empty()) {
+    std::fprintf(stderr, "cgbench: no %s mount in /proc/self/mountinfo; skipping\n",
+                 m_cfg.hier == 2 ? "cgroup2" : "cgroup v1 freezer");
+    return 3;
+  }
+  m_base = m_h.mount + "/cgjobs-bench-" + std::to_string(getpid());
+  m_ops = m_base + "/ops";
+  m_job = m_ops + "/w";
+  m_stage = m_ops + "/stage";
+  m_stat = m_base + "/stat";
+  make_cgroup(m_base);
+  make_cgroup(m_ops);
+  make_cgroup(m_job);
+  make_cgroup(m_stage);
+  make_cgroup(m_stat);
+  if (m_h.v == 2 && access((m_job + "/cgroup.freeze").c_str(), F_OK) != 0)
+    fail("cgroup2 at " + m_h.mount + " has no freezer (cgroup.freeze: kernel 5.2+)");
+  std::fprintf(stderr, "cgbench: %s at %s, bench root %s\n", m_h.name().c_str(), m_h.mount.c_str(),
+               m_base.c_str());
+
+  // Warm the page cache for every binary once, unmeasured (floor programs
+  // without arguments print their usage).
+  std::vector<std::vector<std::string>> warm{
+      {tool("cgfreeze"), "--version"}, {tool("cgkill"), "--version"}, {tool("cgstat"), "--version"},
+      {"/bin/bash", "-c", "echo x | grep -q x; cat /dev/null; sleep 0"},
+      {"/usr/bin/pkill", "-V"}, {"/usr/bin/cgget", "-h"}, {"/bin/true"}};
+  for (const char* f : {"floor-true-static", "floor-in-cgroup", "floor-freeze", "floor-v2-kill", "floor-signal",
+                        "floor-status", "floor-run", "floor-add"})
+    warm.push_back({floor(f)});
+  for (const auto& w : warm)
+    if (executable(w[0])) (void)run_measured(w, m_cap, 10);
+
+  try {
+    if (contains(m_cfg.ops, "startup")) startup_group();
+    for (Load load : m_cfg.loads) {
+      for (int n : m_cfg.ns) {
+        bool large = n >= m_cfg.large_n;
+        if (large && std::find(m_cfg.large_loads.begin(), m_cfg.large_loads.end(), load) == m_cfg.large_loads.end())
+          continue;
+        auto wanted = [&](const std::string& op) {
+          return contains(m_cfg.ops, op) && (!large || contains(m_cfg.large_ops, op));
+        };
+        if (wanted("freeze") || wanted("thaw")) op_groups(load, n);
+        if (wanted("kill9")) kill_group(load, n, true);
+        if (wanted("term")) kill_group(load, n, false);
+      }
+    }
+    if (contains(m_cfg.ops, "status"))
+      for (int m : m_cfg.ms) status_group(m);
+    if (contains(m_cfg.ops, "run")) spawn_group();
+    if (contains(m_cfg.ops, "add"))
+      for (int n : m_cfg.ns)
+        if (n < m_cfg.large_n) add_group(n);
+  } catch (const Interrupted&) {
+    m_interrupted = "interrupted";
+    std::fprintf(stderr, "cgbench: interrupted; cleaning up\n");
+    cleanup();
+    return 130;
+  }
+  cleanup();
+  write_results();
+  return 0;
+}
+
+void Bench::cleanup() {
+  std::vector<std::string> dirs;
+  if (!m_job.empty()) dirs = {m_job, m_stage};
+  for (const auto& d : m_stat_jobs) dirs.push_back(d);
+  if (!g_workers.empty()) kill_workers(m_h, dirs);
+  std::vector<std::string> created = g_created_dirs;  // remove_cgroup edits the list
+  for (auto it = created.rbegin(); it != created.rend(); ++it) remove_cgroup(*it);
+}
+
+// ---------------------------------------------------------------- reporting
+
+std::string kind_name(Kind k) {
+  switch (k) {
+    case Kind::floor_in: return "floor-in-process";
+    case Kind::floor: return "floor-process";
+    case Kind::ours: return "ours";
+    case Kind::peer: return "peer";
+    case Kind::other: return "other";
+  }
+  return "?";
+}
+
+std::string csv_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += "\"\"";
+    else out += c;
+  }
+  return out + "\"";
+}
+
+std::string csv_num(double v) { return std::isnan(v) ? "" : fmt(v, 4); }
+
+struct Target {
+  std::string op;
+  int n;
+  double bound;
+  std::string what;
+};
+
+const std::vector<Target> k_targets{
+    {"freeze", 1000, 1.2, "cgfreeze --wait, N=1000"},
+    {"thaw", 1000, 1.2, "cgfreeze thaw --wait, N=1000"},
+    {"kill9", 1000, 1.2, "cgkill -9 --wait, N=1000"},
+    {"term", 1000, 1.3, "cgkill -TERM --wait (race-free), N=1000"},
+    {"status", 1000, 1.3, "cgstat --json, M=1000"},
+    {"startup", 0, 1.5, "cgstat --version vs static binary start-up"},
+};
+
+double ratio(const Row* a, const Row* b, bool cpu = false) {
+  if (!a || !b) return NAN;
+  Stats sa = stats(*a), sb = stats(*b);
+  if (sa.ok == 0 || sb.ok == 0) return NAN;
+  return cpu ? sa.cmed / sb.cmed : sa.wmed / sb.wmed;
+}
+
+const char* k_op_titles[][2] = {
+    {"freeze", "Freeze and wait until FROZEN"},
+    {"thaw", "Thaw and wait until THAWED"},
+    {"kill9", "SIGKILL the job and wait until it is empty"},
+    {"term", "SIGTERM the job (workers exit in their handler) and wait until it is empty"},
+    {"status", "Status of M jobs (one sleeper each, every other job frozen)"},
+    {"startup", "Start-up"},
+    {"run", "Start a command inside the job (the command checks /proc/self/cgroup)"},
+    {"add", "Move N running processes into the job"},
+};
+
+std::string Bench::markdown() const {
+  std::ostringstream md;
+  utsname un{};
+  uname(&un);
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  md << "# cgjob bench — " << m_h.name() << " — " << m_cfg.date << (m_cfg.quick ? " (quick)" : "") << "\n\n";
+  md << "- kernel " << un.release << ", " << ncpu << " CPUs; hierarchy " << m_h.name() << " at `" << m_h.mount
+     << "`\n";
+  md << "- tools: `" << m_cfg.build_dir << "/tools/<tool>/<tool>`" << (m_cfg.commit.empty() ? "" : ", sources at " + m_cfg.commit)
+     << "\n";
+  md << "- repetitions: " << m_cfg.reps << " (" << m_cfg.reps_large << " at N≥" << m_cfg.large_n
+     << ", " << m_cfg.reps * 3 << " for start-up); busy workers run "
+     << (g_idle_workers ? "SCHED_IDLE" : "SCHED_OTHER") << "; " << fmt(m_cfg.settle_ms, 0)
+     << " ms pause after each reset\n";
+  md << "- total run time " << fmt((mono_ms() - m_t_start) / 1e3, 0) << " s\n\n";
+  md << "Times in ms. **Wall**: monotonic clock around the whole process (spawn, exec, run, "
+        "wait4). **CPU**: the child's user+sys from wait4's rusage. \"in-process\" rows are the "
+        "floor program's own clock around the operation (no exec, no start-up). **ours/floor**: "
+        "median wall of ours ÷ median wall of the floor process; **ours/peer**: median wall of "
+        "ours ÷ median wall of that peer (CPU ratio in parentheses). A sample counts only if the "
+        "command exited 0 and the kernel state it promised (FROZEN, THAWED, empty) held when it "
+        "returned.\n\n";
+
+  // Targets.
+  md << "## Targets\n\n| target | load | ours/floor (wall) | bound | result |\n|---|---|---|---|---|\n";
+  for (const auto& t : k_targets) {
+    for (const auto& g : m_groups) {
+      if (g.op != t.op || g.n != t.n) continue;
+      Row* o = const_cast<Group&>(g).row("ours");
+      Row* f = const_cast<Group&>(g).row("floor");
+      double r = ratio(o, f);
+      std::string result;
+      if (!o || !o->na.empty()) result = "n/a (" + (o ? o->na : std::string("no data")) + ")";
+      else if (std::isnan(r)) result = "n/a (no valid samples)";
+      else result = r <= t.bound ? "**met**" : "**missed**";
+      md << "| " << t.what << " | " << g.load << " | " << fmt(r) << " | ≤ " << fmt(t.bound, 1) << " | " << result
+         << " |\n";
+    }
+  }
+  md << "\n";
+
+  for (const auto& title : k_op_titles) {
+    bool any = false;
+    for (const auto& g : m_groups) any |= g.op == title[0];
+    if (!any) continue;
+    md << "## " << title[1] << "\n\n";
+    md << "| load | " << (std::string(title[0]) == "status" ? "M" : "N")
+       << " | command | wall min | wall med | wall max | CPU min | CPU med | CPU max | ours/floor | ours/peer |\n";
+    md << "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& g : m_groups) {
+      if (g.op != title[0]) continue;
+      Group& gg = const_cast<Group&>(g);
+      Row* o = gg.row("ours");
+      Row* f = gg.row("floor");
+      for (const auto& r : g.rows) {
+        std::string n = g.n == 0 ? "–" : std::to_string(g.n);
+        md << "| " << g.load << " | " << n << " | ";
+        std::string label = r.kind == Kind::ours ? "**" + r.label + "**" : r.label;
+        if (!r.na.empty()) {
+          md << label << " | n/a: " << r.na << " | | | | | | | |\n";
+          continue;
+        }
+        Stats st = stats(r);
+        md << label;
+        if (st.ok < st.total) {
+          std::string note;
+          for (const auto& s : r.samples)
+            if (!s.ok) {
+              note = s.note;
+              break;
+            }
+          md << " ⚠ " << (st.total - st.ok) << "/" << st.total << " failed: " << note;
+        }
+        md << " | " << fmt_ms(st.wmin) << " | " << fmt_ms(st.wmed) << " | " << fmt_ms(st.wmax) << " | "
+           << fmt_ms(st.cmin) << " | " << fmt_ms(st.cmed) << " | " << fmt_ms(st.cmax) << " | ";
+        if (r.kind == Kind::ours) md << fmt(ratio(o, f)) << " (" << fmt(ratio(o, f, true)) << ")";
+        md << " | ";
+        if (r.kind == Kind::peer && o && o->na.empty())
+          md << fmt(ratio(o, &r)) << " (" << fmt(ratio(o, &r, true)) << ")";
+        md << " |\n";
+      }
+    }
+    md << "\n";
+  }
+  if (!m_interrupted.empty()) md << "**Run " << m_interrupted << "; partial results.**\n";
+  return md.str();
+}
+
+void Bench::write_results() const {
+  mkdir(m_cfg.out_dir.c_str(), 0755);
+  std::string stem = m_cfg.out_dir + "/" + m_cfg.date + "-" + m_h.name() + m_cfg.suffix;
+  {
+    std::ofstream csv(stem + ".csv");
+    csv << "hierarchy,op,load,n,variant,kind,label,rep,ok,wall_ms,cpu_ms,note\n";
+    for (const auto& g : m_groups)
+      for (const auto& r : g.rows) {
+        int rep = 0;
+        for (const auto& s : r.samples) {
+          bool in = r.kind == Kind::floor_in;
+          csv << m_h.name() << "," << g.op << "," << g.load << "," << g.n << "," << r.key << ","
+              << kind_name(r.kind) << "," << csv_quote(r.label) << "," << rep++ << "," << (s.ok ? 1 : 0) << ","
+              << csv_num(in ? s.in_wall : s.wall) << "," << csv_num(in ? s.in_cpu : s.cpu) << ","
+              << csv_quote(s.note) << "\n";
+        }
+      }
+  }
+  std::ofstream(stem + ".md") << markdown();
+  std::fprintf(stderr, "cgbench: wrote %s.md and %s.csv\n", stem.c_str(), stem.c_str());
+}
+
+// ---------------------------------------------------------------- stale runs
+
+/// Removes cgjobs-bench-<pid> trees left by a harness that was SIGKILLed:
+/// only trees whose <pid> is no longer a running cgbench. The processes in
+/// them were started by that harness; they are killed by PID after a thaw.
+int clean_stale() {
+  int found = 0;
+  for (int hier : {2, 1}) {
+    Hier h;
+    h.v = hier;
+    h.mount = find_mount(hier);
+    if (h.mount.empty()) continue;
+    DIR* d = opendir(h.mount.c_str());
+    if (!d) continue;
+    std::vector<std::string> stale;
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name.rfind("cgjobs-bench-", 0) != 0) continue;
+      std::string pid = name.substr(13);
+      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      auto comm = read_file("/proc/" + pid + "/comm");
+      if (comm && trim(*comm) == "cgbench") continue;  // a live run
+      stale.push_back(h.mount + "/" + name);
+    }
+    closedir(d);
+    for (const auto& top : stale) {
+      ++found;
+      // Depth-first list of the tree.
+      std::vector<std::string> all{top};
+      for (size_t i = 0; i < all.size(); ++i) {
+        DIR* sd = opendir(all[i].c_str());
+        if (!sd) continue;
+        while (dirent* e = readdir(sd))
+          if (e->d_type == DT_DIR && e->d_name[0] != '.') all.push_back(all[i] + "/" + e->d_name);
+        closedir(sd);
+      }
+      for (const auto& dir : all) {
+        auto procs = read_file(dir + "/cgroup.procs");
+        if (procs)
+          for (const auto& p : split(*procs, '\n'))
+            if (!p.empty() && std::atoi(p.c_str()) > 0) kill(std::atoi(p.c_str()), SIGKILL);
+        (void)h.set_frozen(dir, false, 2000);
+      }
+      for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        (void)h.wait_empty(*it, 3000);
+        remove_cgroup(*it);
+      }
+      std::fprintf(stderr, "cgbench: removed stale %s\n", top.c_str());
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config cfg;
+  cfg.floor_dir = self_dir();
+  cfg.date = today();
+  bool hier_given = false;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      auto next = [&]() -> std::string {
+        if (i + 1 >= argc) fail(a + " needs an argument");
+        return argv[++i];
+      };
+      if (a == "--hierarchy") {
+        std::string h = next();
+        if (h != "v1" && h != "v2") fail("--hierarchy must be v1 or v2");
+        cfg.hier = h == "v1" ? 1 : 2;
+        hier_given = true;
+      } else if (a == "--build-dir") cfg.build_dir = next();
+      else if (a == "--floor-dir") cfg.floor_dir = next();
+      else if (a == "--peers-dir") cfg.peers_dir = next();
+      else if (a == "--out") cfg.out_dir = next();
+      else if (a == "--date") cfg.date = next();
+      else if (a == "--suffix") cfg.suffix = next();
+      else if (a == "--commit") cfg.commit = next();
+      else if (a == "--quick") {
+        cfg.quick = true;
+        cfg.ns = {1, 100, 1000};
+        cfg.reps = 3;
+        cfg.reps_large = 3;
+        if (cfg.suffix.empty()) cfg.suffix = "-quick";
+      } else if (a == "--reps") cfg.reps = std::atoi(next().c_str());
+      else if (a == "--reps-large") cfg.reps_large = std::atoi(next().c_str());
+      else if (a == "--ns") cfg.ns = parse_ints(next());
+      else if (a == "--ms") cfg.ms = parse_ints(next());
+      else if (a == "--loads") cfg.loads = parse_loads(next());
+      else if (a == "--large-loads") cfg.large_loads = parse_loads(next());
+      else if (a == "--ops") cfg.ops = split(next(), ',');
+      else if (a == "--settle") cfg.settle_ms = std::atof(next().c_str());
+      else if (a == "--timeout") cfg.timeout_s = std::atof(next().c_str());
+      else if (a == "--normal-workers") g_idle_workers = false;
+      else if (a == "--clean-stale") return clean_stale() >= 0 ? 0 : 1;
+      else if (a == "-h" || a == "--help") {
+        usage(stdout);
+        return 0;
+      } else fail("unknown option " + a);
+    }
+    if (!hier_given) fail("--hierarchy v1|v2 is required");
+    if (cfg.reps < 1 || cfg.reps_large < 1) fail("--reps must be at least 1");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cgbench: %s\n", e.what());
+    usage(stderr);
+    return 2;
+  }
+  if (cfg.peers_dir.empty()) cfg.peers_dir = cfg.floor_dir + "/peers";
+  if (geteuid() != 0) {
+    std::fprintf(stderr, "cgbench: must run as root (it creates cgroups and moves processes)\n");
+    return 2;
+  }
+  unsetenv("CGJOB_ROOT");
+  unsetenv("CGJOB_HIERARCHY");
+
+  // Signals: stop flag for INT/TERM/HUP, no SA_RESTART so waits wake up.
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  // One pidfd per process in the kill floors: N=5000 needs more than 1024 fds.
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+
+  Bench bench(cfg);
+  try {
+    return bench.run();
+  } catch (const Interrupted&) {
+    bench.cleanup();
+    return 130;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cgbench: %s\n", e.what());
+    bench.cleanup();
+    return 1;
+  }
+}
