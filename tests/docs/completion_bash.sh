@@ -4,7 +4,7 @@
 # made for the test, and checks the candidates.
 set -u
 cgfreeze=$1 cgkill=$2 cgstat=$3 dir=$4
-source "$(dirname "$0")/lib.sh"
+source "${BASH_SOURCE[0]%/*}/lib.sh"
 
 use_tools "$cgfreeze" "$cgkill" "$cgstat"
 make_test_root bash

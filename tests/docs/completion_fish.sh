@@ -4,7 +4,7 @@
 # a job root made for the test.
 set -u
 cgfreeze=$1 cgkill=$2 cgstat=$3 dir=$4
-source "$(dirname "$0")/lib.sh"
+source "${BASH_SOURCE[0]%/*}/lib.sh"
 
 command -v fish >/dev/null || skip "fish is not installed"
 use_tools "$cgfreeze" "$cgkill" "$cgstat"

@@ -4,7 +4,7 @@
 # data and contents, and runs lintian on it, failing on any error.
 set -u
 build=$1 src=$2 version=$3
-source "$(dirname "$0")/lib.sh"
+source "${BASH_SOURCE[0]%/*}/lib.sh"
 
 for t in cpack dpkg-deb lintian dpkg-shlibdeps; do
     command -v "$t" >/dev/null || skip "$t is not installed"

@@ -4,7 +4,7 @@
 # pages, completions and the package documents where Debian expects them.
 set -u
 build=$1 src=$2
-source "$(dirname "$0")/lib.sh"
+source "${BASH_SOURCE[0]%/*}/lib.sh"
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
