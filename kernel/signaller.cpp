@@ -9,6 +9,10 @@
 namespace cgjob {
 namespace {
 
+// v1 SIGKILL of a frozen job: how long the killed get to exit after the thaw
+// before their cgroups are frozen again.
+constexpr auto k_exit_grace = std::chrono::seconds(5);
+
 // Keep pidfds for waiting only while well below the fd limit.
 std::size_t pidfd_budget() {
   rlimit lim{};
@@ -102,7 +106,14 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   std::vector<bool> was_frozen;
   for (std::size_t i = 0; i < (thaw_subjobs ? subtree->size() : 1); ++i) {
     auto self = freezer.self_freezing((*subtree)[i]);
-    if (!self) return self.error();
+    if (!self) {
+      // A sub-job removed meanwhile has nothing left to restore.
+      if (i > 0 && is_gone(self.error())) {
+        was_frozen.push_back(false);
+        continue;
+      }
+      return self.error();
+    }
     was_frozen.push_back(*self);
   }
 
@@ -121,12 +132,18 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
     if (!done && first.ok() && !is_gone(done.error())) first = done.error();
   };
   if (thaw_subjobs) {
+    bool refreeze = false;
     for (std::size_t i = 0; i < subtree->size(); ++i) {
       if (i == 0 || was_frozen[i]) restore(i, false);
+      refreeze = refreeze || was_frozen[i];
     }
-    wait_pidfds(io, report.pidfds, deadline.min(Deadline::after(io, std::chrono::seconds(5))));
-    for (std::size_t i = 0; i < subtree->size(); ++i) {
-      if (was_frozen[i]) restore(i, true);
+    // Only where something is frozen again must the killed have gone first:
+    // a v1 task with SIGKILL pending still enters the refrigerator.
+    if (refreeze) {
+      wait_pidfds(io, report.pidfds, deadline.min(Deadline::after(io, k_exit_grace)));
+      for (std::size_t i = 0; i < subtree->size(); ++i) {
+        if (was_frozen[i]) restore(i, true);
+      }
     }
   } else if (!was_frozen[0]) {
     restore(0, false);
@@ -151,23 +168,37 @@ Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<co
     auto fd = io.open_file(job.dir(), "cgroup.events");
     if (fd) events = std::move(*fd);
   }
+  // A job removed meanwhile (cgfreeze rm) is empty.
+  auto count = [&]() -> Result<std::size_t> {
+    auto left = count_processes(job);
+    if (!left && is_gone(left.error())) return std::size_t{0};
+    return left;
+  };
   std::vector<pollfd> exits;
   for (const auto& fd : pidfds) exits.push_back(pollfd{fd.get(), POLLIN, 0});
   Backoff backoff(std::chrono::milliseconds(1), std::chrono::milliseconds(8));
+  // While signalled processes live the job is not empty, but one may have
+  // been moved out of the job: count now and then anyway.
+  Backoff recount(std::chrono::milliseconds(16), std::chrono::milliseconds(256));
+  Clock::time_point next_count = io.now();
   for (;;) {
     if (events.valid()) {
       // populated counts the whole subtree and drops to 0 as the last task
       // exits, before the zombies are reaped.
       auto text = io.reread(events.get(), job.path());
-      if (!text) return text.error();
+      if (!text) {
+        if (is_gone(text.error())) return std::size_t{0};
+        return text.error();
+      }
       if (event_value(*text, "populated") == 0) return std::size_t{0};
     }
-    // Still alive pidfds first: while one is alive, the job is not empty.
     std::erase_if(exits, [](const pollfd& p) { return p.revents != 0; });
-    if (exits.empty() || deadline.expired(io)) {
-      auto left = count_processes(job);
+    bool expired = deadline.expired(io);
+    if (exits.empty() || expired || io.now() >= next_count) {
+      auto left = count();
       if (!left) return left.error();
-      if (*left == 0 || deadline.expired(io)) return left;
+      if (*left == 0 || expired) return left;
+      if (!exits.empty()) next_count = io.now() + recount.next();
     }
     std::vector<pollfd> fds = exits;
     if (events.valid()) fds.push_back(pollfd{events.get(), POLLPRI, 0});

@@ -25,8 +25,11 @@ struct SignalReport {
 /// signal: freeze the job, re-read cgroup.procs of the whole subtree until no
 /// new pid appears, signal each through a pidfd (ESRCH is fine), and put the
 /// freeze state back on every path; the first error wins. On v1 a frozen task
-/// does not die before it is thawed: SIGKILL thaws the subtree, waits (until
-/// `deadline`) for the killed to exit, and re-freezes what was frozen.
+/// does not die before it is thawed: SIGKILL thaws the job and its self-frozen
+/// sub-jobs and, where any of them was frozen, waits (until `deadline`, at most
+/// 5 s) for the killed to exit before freezing those again. A v1 job frozen
+/// from above the job (parent_freezing) cannot be thawed here: its tasks die
+/// when that ancestor thaws. Other signals to frozen tasks stay pending.
 /// `freeze_wait` bounds how long to wait for the freeze before signalling
 /// anyway (a task stuck in FUSE never freezes; the re-read loop still converges).
 Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
@@ -37,7 +40,9 @@ Result<std::size_t> count_processes(const Cgroup& job);
 
 /// Waits until `job` and its sub-jobs hold no process, or `deadline`. Wakes on
 /// the exit of `pidfds`, on cgroup.events (v2), and on a short growing pause
-/// (notifications are rate-limited). Returns how many processes are left.
+/// (notifications are rate-limited), and recounts now and then in case a
+/// signalled process left the job. Returns how many processes are left; a job
+/// removed meanwhile counts as empty.
 Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<const UniqueFd> pidfds,
                                Deadline deadline);
 
