@@ -1,0 +1,153 @@
+// cgkill: signal whole jobs, race-free, and optionally wait or escalate.
+
+#include "tools/cgkill/kill_cmd.h"
+
+#include <cstdio>
+
+#include "kernel/signaller.h"
+#include "tools/common/signals.h"
+
+namespace cgjob::cgkill {
+namespace {
+
+using cli::signal_name;
+
+// Without --timeout only the signalling itself needs a bound: EBUSY retries
+// of a freeze request (old v1 kernels) and the v1 SIGKILL thaw.
+constexpr auto k_signal_bound = std::chrono::seconds(10);
+
+std::string processes(std::size_t n) { return std::to_string(n) + (n == 1 ? " process" : " processes"); }
+
+struct Target {
+  const JobName* name;
+  Cgroup cg;
+  SignalReport report;
+  bool pending = true;  ///< signalled, not known to be empty yet
+};
+
+// Signals `t` with `sig`; reports and returns false on failure.
+bool send(JobRoot& root, cli::Reporter& reporter, Target& t, int sig, Deadline deadline, ExitStatus& status) {
+  auto sent = signal_job(root.freezer(), t.cg, sig, deadline);
+  if (!sent) {
+    reporter.failure(t.name->text, "send " + signal_name(sig), sent.error());
+    status = worst(status, cli::status_for_lookup(sent.error()));
+    t.pending = false;
+    return false;
+  }
+  reporter.info(t.name->text, "sent " + signal_name(sig) + " to " + processes(sent->signalled) +
+                                  (sent->used_cgroup_kill ? " (cgroup.kill)" : ""));
+  t.report = std::move(*sent);
+  return true;
+}
+
+// Waits for `t` to empty until `deadline`; returns the count left, or
+// nullopt after reporting a failure.
+std::optional<std::size_t> wait(JobRoot& root, cli::Reporter& reporter, Target& t, Deadline deadline,
+                                ExitStatus& status) {
+  auto left = wait_empty(root.freezer(), t.cg, t.report.pidfds, deadline);
+  if (!left) {
+    reporter.failure(t.name->text, "wait for the processes", left.error());
+    status = worst(status, ExitStatus::failed);
+    t.pending = false;
+    return std::nullopt;
+  }
+  if (*left == 0) {
+    reporter.info(t.name->text, "empty");
+    t.pending = false;
+  }
+  return *left;
+}
+
+ExitStatus probe(JobRoot& root, cli::Reporter& reporter, const KillRequest& request) {
+  ExitStatus status = ExitStatus::ok;
+  for (const auto& name : request.jobs) {
+    auto cg = root.open_job(name);
+    if (!cg) {
+      reporter.failure(name.text, "check", cg.error());
+      status = worst(status, cli::status_for_lookup(cg.error()));
+      continue;
+    }
+    auto count = count_processes(*cg);
+    if (!count) {
+      reporter.failure(name.text, "check", count.error());
+      status = worst(status, cli::status_for_lookup(count.error()));
+    } else if (*count == 0) {
+      reporter.info(name.text, "no processes");
+      status = worst(status, ExitStatus::failed);
+    } else {
+      reporter.info(name.text, processes(*count));
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+ExitStatus kill_jobs(JobRoot& root, cli::Reporter& reporter, const KillRequest& request) {
+  if (request.sig == 0) return probe(root, reporter, request);
+  SysIo& io = root.io();
+  Deadline total = Deadline::after_optional(io, request.timeout);
+  auto signal_deadline = [&] { return request.timeout ? total : Deadline::after(io, k_signal_bound); };
+  ExitStatus status = ExitStatus::ok;
+
+  // Every job is signalled first, then all are waited for together: a slow
+  // job does not delay the signal to the next one.
+  std::vector<Target> targets;
+  for (const auto& name : request.jobs) {
+    auto cg = root.open_job(name);
+    if (!cg) {
+      reporter.failure(name.text, "send " + signal_name(request.sig), cg.error());
+      status = worst(status, cli::status_for_lookup(cg.error()));
+      continue;
+    }
+    Target t{&name, std::move(*cg), {}, true};
+    if (send(root, reporter, t, request.sig, signal_deadline(), status)) targets.push_back(std::move(t));
+  }
+  if (!request.wait && !request.escalate) return status;
+
+  if (request.escalate) {
+    Deadline grace = total.min(Deadline::after(io, *request.escalate));
+    for (auto& t : targets) (void)wait(root, reporter, t, grace, status);
+    // --timeout bounds the whole run: once it has run out, no escalation.
+    if (!total.expired(io)) {
+      for (auto& t : targets) {
+        if (!t.pending) continue;
+        auto left = count_processes(t.cg);
+        reporter.info(t.name->text, (left ? processes(*left) : std::string("processes")) + " left after " +
+                                        signal_name(request.sig) + ": sending KILL");
+        (void)send(root, reporter, t, SIGKILL, signal_deadline(), status);
+      }
+    }
+  }
+  for (auto& t : targets) {
+    if (!t.pending) continue;
+    auto left = wait(root, reporter, t, total, status);
+    if (left && *left > 0) {
+      reporter.error(t.name->text, "timed out: " + processes(*left) + " left");
+      status = worst(status, ExitStatus::timed_out);
+    }
+  }
+  return status;
+}
+
+ExitStatus list_signals(cli::Reporter& reporter, const std::vector<std::string>& signals) {
+  std::string out;
+  ExitStatus status = ExitStatus::ok;
+  if (signals.empty()) {
+    for (const auto& entry : cli::signal_table()) out += entry.name + "\t" + std::to_string(entry.number) + "\n";
+  }
+  for (const auto& text : signals) {
+    auto line = cli::translate_signal(text);
+    if (!line) {
+      reporter.error("", line.error().reason());
+      status = ExitStatus::usage;
+      continue;
+    }
+    out += *line + "\n";
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  return status;
+}
+
+}  // namespace cgjob::cgkill
