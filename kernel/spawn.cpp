@@ -27,10 +27,16 @@ struct ChildFailure {
 
 // Runs in the child, which is a copy of a single-threaded parent, so plain
 // calls are safe; only async-signal-safe ones are used all the same.
-[[noreturn]] void child_exec(char* const* argv, int procs_fd, int pipe_fd) {
+[[noreturn]] void child_exec(char* const* argv, int procs_fd, int pipe_fd, int null_fd) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (null_fd >= 0) {
+    ::setsid();
+    for (int fd = 0; fd <= 2; ++fd) {
+      if (::dup2(null_fd, fd) < 0) child_fail(pipe_fd, 1);
+    }
+  }
   if (procs_fd >= 0) {
     // "0" means the writing task itself (v1 and v2).
     if (::write(procs_fd, "0", 1) < 0) child_fail(pipe_fd, 0);
@@ -42,7 +48,7 @@ struct ChildFailure {
 }  // namespace
 
 Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, HierarchyKind kind,
-                                       const std::vector<std::string>& args) {
+                                       const std::vector<std::string>& args, SpawnMode mode) {
   if (args.empty()) return input_error("no command given");
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -52,6 +58,12 @@ Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, HierarchyKind kind,
   if (::pipe2(pipe_fds, O_CLOEXEC) < 0) return sys_error(errno, "pipe");
   UniqueFd report_read(pipe_fds[0]);
   UniqueFd report_write(pipe_fds[1]);
+
+  UniqueFd null_fd;
+  if (mode == SpawnMode::detached) {
+    null_fd.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!null_fd.valid()) return sys_error(errno, "open", "/dev/null");
+  }
 
   int pidfd = -1;
   uapi::CloneArgs clone_args{};
@@ -78,7 +90,7 @@ Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, HierarchyKind kind,
     if (pid < 0 && errno == ENOSYS) pid = ::fork();
     if (pid < 0) return sys_error(errno, "fork", cg.path());
   }
-  if (pid == 0) child_exec(argv.data(), procs_fd.get(), report_write.get());
+  if (pid == 0) child_exec(argv.data(), procs_fd.get(), report_write.get(), null_fd.get());
 
   report_write.reset();
   procs_fd.reset();

@@ -5,7 +5,7 @@
 set -u
 
 HIER=${CGJOB_TEST_HIERARCHY:-v2}
-BIN=${CGJOB_BIN:?CGJOB_BIN must point at the build tree's tools/ directory}
+BIN=${CGJOB_BIN:?CGJOB_BIN must point at the build tree tools directory}
 CGFREEZE="$BIN/cgfreeze/cgfreeze"
 CGKILL="$BIN/cgkill/cgkill"
 CGSTAT="$BIN/cgstat/cgstat"

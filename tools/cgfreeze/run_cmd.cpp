@@ -48,7 +48,8 @@ int run(Context& ctx, const RunOptions& options) {
     }
     forwarder.emplace(std::move(*f));
   }
-  auto child = spawn_in_cgroup(*cg, ctx.root.layout().kind, options.command);
+  auto child = spawn_in_cgroup(*cg, ctx.root.layout().kind, options.command,
+                               options.detach ? SpawnMode::detached : SpawnMode::attached);
   if (!child) {
     const Error& e = child.error();
     ctx.reporter.failure(job.text, "run " + options.command.front(), e);
