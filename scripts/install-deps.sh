@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building (and, with "test", testing) needs on Debian 12, as
+# root, from Debian's packages only. Installs nothing already present.
+set -euo pipefail
+packages=(cmake g++ make libcli11-dev nlohmann-json3-dev catch2 linux-libc-dev)
+if [ "${1:-}" = test ]; then
+  # Docs and packaging tests: man page rendering, shells for the completions,
+  # the .deb and its lint; python3 parses JSON in the CLI tests.
+  packages+=(groff man-db lintian dpkg-dev zsh fish bash-completion python3 procps)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
