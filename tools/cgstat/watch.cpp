@@ -173,16 +173,16 @@ void Watcher::unwatch(Tracked& job) {
 }
 
 void Watcher::remove_below(const std::string& path, bool including) {
-  for (auto it = m_jobs.lower_bound(path); it != m_jobs.end() && it->first.starts_with(path);) {
-    bool hit = it->first.size() == path.size() ? including : it->first[path.size()] == '/';
-    if (!hit) {
-      ++it;
-      continue;
-    }
-    emit(WatchLine::Event::removed, it->second);
-    unwatch(it->second);
-    m_recheck_jobs.erase(it->first);
-    it = m_jobs.erase(it);
+  std::vector<std::map<std::string, Tracked>::iterator> hits;
+  for (auto it = m_jobs.lower_bound(path); it != m_jobs.end() && it->first.starts_with(path); ++it) {
+    if (it->first.size() == path.size() ? including : it->first[path.size()] == '/') hits.push_back(it);
+  }
+  // Sub-jobs first, as they are removed.
+  for (auto h = hits.rbegin(); h != hits.rend(); ++h) {
+    emit(WatchLine::Event::removed, (*h)->second);
+    unwatch((*h)->second);
+    m_recheck_jobs.erase((*h)->first);
+    m_jobs.erase(*h);
   }
 }
 
