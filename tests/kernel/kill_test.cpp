@@ -1,0 +1,332 @@
+// signal_job and wait_empty on the real kernel, run once per hierarchy
+// (CGJOB_TEST_HIERARCHY=v1|v2): fork loops cannot escape, each process gets
+// a signal once, frozen jobs and frozen sub-jobs, nothing outside the job.
+//
+// Every test case works in its own uniquely named jobs, below this binary's
+// own job root. A JobGuard thaws, kills (by PID, only what is inside its job)
+// and removes the job when the test case ends, also when it fails.
+
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "kernel/signaller.h"
+#include "kernel/spawn.h"
+#include "tests/kernel/support.h"
+
+using namespace cgjob;
+using namespace cgjob::ktest;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool eventually(const std::function<bool()>& condition, Clock::duration limit = 5s) {
+  auto end = Clock::now() + limit;
+  for (;;) {
+    if (condition()) return true;
+    if (Clock::now() >= end) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::size_t count(const Cgroup& cg) {
+  auto n = count_processes(cg);
+  REQUIRE(n.ok());
+  return *n;
+}
+
+bool self_frozen(const Cgroup& cg) {
+  auto self = job_root().freezer().self_freezing(cg);
+  REQUIRE(self.ok());
+  return *self;
+}
+
+void freeze(const Cgroup& cg) {
+  const Cgroup* jobs[] = {&cg};
+  auto outcome = change_freeze(job_root().freezer(), jobs, true, true, Deadline::after(real_sys_io(), 10s));
+  REQUIRE(outcome[0].request.ok());
+  REQUIRE(outcome[0].reached);
+}
+
+void thaw(const Cgroup& cg) {
+  const Cgroup* jobs[] = {&cg};
+  auto outcome = change_freeze(job_root().freezer(), jobs, false, false, Deadline::after(real_sys_io(), 10s));
+  REQUIRE(outcome[0].request.ok());
+}
+
+// Sends `sig` and waits until the job is empty (for SIGKILL) within 10 s.
+SignalReport kill_and_wait(const Cgroup& cg, int sig) {
+  SysIo& io = real_sys_io();
+  auto report = signal_job(job_root().freezer(), cg, sig, Deadline::after(io, 10s));
+  REQUIRE(report.ok());
+  auto left = wait_empty(job_root().freezer(), cg, report->pidfds, Deadline::after(io, 10s));
+  REQUIRE(left.ok());
+  CHECK(*left == 0);
+  return std::move(*report);
+}
+
+// A job of this test case, and everything that must go when it ends.
+class JobGuard {
+ public:
+  explicit JobGuard(const std::string& stem) : m_name(unique_job(stem)) {
+    m_top = std::make_unique<Cgroup>(create(m_name));
+    m_path = m_top->path();
+    m_file_stem = "/tmp/cgjob-ktest-" + std::to_string(::getpid()) + "-" + m_name;
+  }
+  JobGuard(const JobGuard&) = delete;
+  JobGuard& operator=(const JobGuard&) = delete;
+  ~JobGuard() { cleanup(); }
+
+  const Cgroup& job() const { return *m_top; }
+  /// A sub-job `relative` below this job.
+  Cgroup sub(const std::string& relative) { return create(m_name + "/" + relative); }
+  /// A scratch file name, removed at the end.
+  std::string file(const std::string& tag) {
+    m_files.push_back(m_file_stem + "-" + tag);
+    std::remove(m_files.back().c_str());
+    return m_files.back();
+  }
+  /// Starts `sh -c script [arg0]` born inside `cg`.
+  pid_t start(const Cgroup& cg, const std::string& script, const std::string& arg0 = "sh") {
+    // stderr off: shells report their killed children ("Terminated").
+    auto child = spawn_in_cgroup(cg, job_root().layout().kind, {"/bin/sh", "-c", "exec 2>/dev/null; " + script, arg0});
+    REQUIRE(child.ok());
+    m_children.push_back(child->pid);
+    return child->pid;
+  }
+
+ private:
+  static Cgroup create(const std::string& name) {
+    auto parsed = job_root().parse(name);
+    REQUIRE(parsed.ok());
+    auto cg = job_root().create_job(*parsed);
+    REQUIRE(cg.ok());
+    return std::move(*cg);
+  }
+
+  // Thaw, kill what is inside (by PID: all of it was started here), reap
+  // our children, remove deepest first.
+  void cleanup() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::vector<std::string> dirs;
+    if (fs::exists(m_path, ec)) {
+      dirs.push_back(m_path);
+      for (auto it = fs::recursive_directory_iterator(m_path, ec); it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (it->is_directory(ec)) dirs.push_back(it->path());
+      }
+    }
+    for (const auto& d : dirs) {
+      std::ofstream(d + "/cgroup.freeze") << "0";
+      std::ofstream(d + "/freezer.state") << "THAWED";
+    }
+    for (int round = 0; round < 500; ++round) {
+      bool any = false;
+      for (const auto& d : dirs) {
+        for (const auto& line : lines_of(d + "/cgroup.procs")) {
+          pid_t pid = static_cast<pid_t>(std::stol(line));
+          if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            any = true;
+          }
+        }
+      }
+      if (!any) break;
+      std::this_thread::sleep_for(10ms);
+    }
+    for (pid_t pid : m_children) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
+      for (int i = 0; i < 200 && ::rmdir(it->c_str()) < 0 && errno == EBUSY; ++i) ::usleep(5000);
+    }
+    for (const auto& f : m_files) std::remove(f.c_str());
+  }
+
+  std::string m_name;
+  std::string m_path;
+  std::string m_file_stem;
+  std::unique_ptr<Cgroup> m_top;
+  std::vector<pid_t> m_children;
+  std::vector<std::string> m_files;
+};
+
+// A shell that appends its PID to `file` for every `sig` it receives and
+// otherwise sleeps in short naps.
+std::string counting_shell(const std::string& file, int sig) {
+  return "trap 'echo $$ >> " + file + "' " + std::to_string(sig) + "; while :; do sleep 0.05; done";
+}
+
+// A parent shell that starts `n` copies of the script given as its $0 and
+// waits for them.
+std::string parent_of(int n) {
+  return "i=0; while [ $i -lt " + std::to_string(n) + " ]; do sh -c \"$0\" & i=$((i + 1)); done; wait";
+}
+
+const char* k_fork_loop = "while :; do sh -c 'sleep 1' & done";
+
+}  // namespace
+
+TEST_CASE("SIGKILL empties a fork-loop job, every time", "[kill][kernel]") {
+  for (int round = 0; round < 5; ++round) {
+    JobGuard g("forkloop");
+    g.start(g.job(), k_fork_loop);
+    REQUIRE(eventually([&] { return count(g.job()) >= 50; }));
+    auto report = kill_and_wait(g.job(), SIGKILL);
+    CHECK(report.signalled > 0);
+    CHECK(count(g.job()) == 0);
+    std::this_thread::sleep_for(50ms);
+    CHECK(count(g.job()) == 0);  // nothing escaped to fork again
+    CHECK_FALSE(self_frozen(g.job()));
+  }
+}
+
+TEST_CASE("SIGTERM empties a fork-loop job and thaws it again", "[kill][kernel]") {
+  JobGuard g("forkloop-term");
+  g.start(g.job(), k_fork_loop);
+  REQUIRE(eventually([&] { return count(g.job()) >= 50; }));
+  auto report = kill_and_wait(g.job(), SIGTERM);
+  CHECK_FALSE(report.used_cgroup_kill);
+  CHECK(count(g.job()) == 0);
+  CHECK_FALSE(self_frozen(g.job()));
+}
+
+TEST_CASE("every process with a TERM handler receives exactly one TERM", "[kill][kernel]") {
+  JobGuard g("term-once");
+  auto file = g.file("got");
+  g.start(g.job(), parent_of(5), counting_shell(file, SIGTERM));
+  auto sub = g.sub("inner");
+  g.start(sub, counting_shell(file, SIGTERM));
+  // 1 parent + 5 shells + their naps, and the sub-job's shell.
+  REQUIRE(eventually([&] { return count(g.job()) >= 13; }));
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s));
+  REQUIRE(report.ok());
+  REQUIRE(eventually([&] { return lines_of(file).size() >= 6; }));
+  std::this_thread::sleep_for(300ms);  // time for any second one to show
+  auto lines = lines_of(file);
+  CHECK(lines.size() == 6);
+  CHECK(std::set<std::string>(lines.begin(), lines.end()).size() == 6);
+  CHECK_FALSE(self_frozen(g.job()));
+}
+
+TEST_CASE("a queued real-time signal shows each process is signalled once, not twice", "[kill][kernel]") {
+  // Standard signals coalesce while pending; real-time ones queue, so a
+  // second delivery would run the handler twice.
+  int sig = SIGRTMIN + 1;
+  JobGuard g("rt-once");
+  auto file = g.file("got");
+  g.start(g.job(), parent_of(4), counting_shell(file, sig));
+  REQUIRE(eventually([&] { return count(g.job()) >= 9; }));
+  auto report = signal_job(job_root().freezer(), g.job(), sig, Deadline::after(real_sys_io(), 10s));
+  REQUIRE(report.ok());
+  REQUIRE(eventually([&] { return lines_of(file).size() >= 4; }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(lines_of(file).size() == 4);
+}
+
+TEST_CASE("SIGKILL empties a frozen job, which is frozen again afterwards", "[kill][kernel]") {
+  JobGuard g("frozen");
+  g.start(g.job(), "sleep 1000 & sleep 1000 & wait");
+  REQUIRE(eventually([&] { return count(g.job()) == 3; }));
+  freeze(g.job());
+  kill_and_wait(g.job(), SIGKILL);
+  CHECK(count(g.job()) == 0);
+  CHECK(self_frozen(g.job()));
+}
+
+TEST_CASE("a handled signal to a frozen job stays pending until the thaw", "[kill][kernel]") {
+  JobGuard g("frozen-term");
+  auto file = g.file("got");
+  g.start(g.job(), counting_shell(file, SIGTERM));
+  // Its nap running means its trap is set.
+  REQUIRE(eventually([&] { return count(g.job()) >= 2; }));
+  freeze(g.job());
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s));
+  REQUIRE(report.ok());
+  std::this_thread::sleep_for(300ms);
+  CHECK(lines_of(file).empty());
+  CHECK(self_frozen(g.job()));
+  thaw(g.job());
+  CHECK(eventually([&] { return lines_of(file).size() == 1; }));
+}
+
+TEST_CASE("a frozen sub-job does not block SIGKILL and the wait on its parent", "[kill][kernel]") {
+  JobGuard g("frozen-sub");
+  auto sub = g.sub("inner");
+  auto deeper = g.sub("inner/deeper");
+  g.start(g.job(), "exec sleep 1000");
+  g.start(sub, "exec sleep 1000");
+  g.start(deeper, "exec sleep 1000");
+  REQUIRE(eventually([&] { return count(g.job()) == 3; }));
+  freeze(sub);  // freezes `deeper` too, from above
+  auto start = Clock::now();
+  kill_and_wait(g.job(), SIGKILL);
+  CHECK(Clock::now() - start < 5s);
+  CHECK(count(g.job()) == 0);
+  CHECK_FALSE(self_frozen(g.job()));
+  CHECK(self_frozen(sub));  // put back as it was
+}
+
+TEST_CASE("a process outside the job is never signalled", "[kill][kernel]") {
+  JobGuard g("outside");
+  auto file = g.file("outside");
+  pid_t outsider = start_shell(counting_shell(file, SIGTERM));
+  // Stopped when the test case ends, also on failure.
+  struct Stop {
+    pid_t pid;
+    ~Stop() { stop_child(pid); }
+  } stop{outsider};
+  g.start(g.job(), "exec sleep 1000");
+  REQUIRE(eventually([&] { return count(g.job()) == 1; }));
+  kill_and_wait(g.job(), SIGTERM);
+  g.start(g.job(), "exec sleep 1000");
+  REQUIRE(eventually([&] { return count(g.job()) == 1; }));
+  kill_and_wait(g.job(), SIGKILL);
+  std::this_thread::sleep_for(200ms);
+  CHECK(lines_of(file).empty());
+  CHECK(::waitpid(outsider, nullptr, WNOHANG) == 0);  // still running
+}
+
+TEST_CASE("signalling an empty job succeeds and it is empty at once", "[kill][kernel]") {
+  JobGuard g("empty");
+  for (int sig : {SIGTERM, SIGKILL, SIGHUP}) {
+    auto report = kill_and_wait(g.job(), sig);
+    CHECK(report.signalled == 0);
+  }
+}
+
+TEST_CASE("wait_empty gives up at the deadline with the count left", "[kill][kernel]") {
+  JobGuard g("ignores-term");
+  pid_t pid = g.start(g.job(), "trap '' TERM; exec sleep 1000");
+  // Once it is sleep, TERM is ignored.
+  REQUIRE(eventually([&] { return lines_of("/proc/" + std::to_string(pid) + "/comm") == std::vector<std::string>{"sleep"}; }));
+  SysIo& io = real_sys_io();
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(io, 10s));
+  REQUIRE(report.ok());
+  CHECK(report->signalled == 1);
+  auto start = Clock::now();
+  auto left = wait_empty(job_root().freezer(), g.job(), report->pidfds, Deadline::after(io, 300ms));
+  REQUIRE(left.ok());
+  CHECK(*left == 1);
+  CHECK(Clock::now() - start >= 290ms);
+  CHECK(Clock::now() - start < 3s);
+}
