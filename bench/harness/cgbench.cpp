@@ -15,10 +15,12 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -325,103 +327,221 @@ extern "C" void worker_on_term(int) { _exit(0); }
   _exit(0);
 }
 
-/// Every process this run forked as a worker and has not reaped yet. Only
-/// these are ever signalled, and only by PID: an unreaped child's PID cannot
-/// be recycled.
-std::vector<pid_t> g_workers;
-bool g_idle_workers = true;
+// Workers are not the harness's children. Each spawn_workers() call forks a
+// "nursery": it moves itself into each target cgroup in turn, forks the
+// workers there (a fork inherits the cgroup: no per-worker migration, which
+// costs an RCU grace period each), moves itself back to the bench's own
+// <base>/nursery cgroup, reports the PIDs, and then blocks in read() — never
+// in wait() — so thousands of exits wake nobody. It reaps its workers only
+// when the harness closes its control pipe. Until then the PIDs are pinned
+// (unreaped), so the harness's pidfd_open on them is race-free, and from
+// then on it signals them only through those pidfds.
 
-/// Forks n workers that each move themselves into the cgroup whose
-/// cgroup.procs is open at procs_fd, report ready, then run `load`. Workers
-/// die with the harness (PR_SET_PDEATHSIG) and exit on SIGTERM (handler).
-void spawn_workers(const std::vector<int>& procs_fds, Load load, int n_per_fd) {
-  int pipefd[2];
-  if (pipe2(pipefd, O_CLOEXEC) < 0) fail(std::string("pipe: ") + errno_text(errno));
-  pid_t harness = getpid();
-  int total = 0;
+struct Nursery {
+  pid_t pid = -1;
+  int ctl = -1;               // write end; closing it = "kill, reap, exit"
+  std::vector<pid_t> pids;    // its workers
+  std::vector<int> pidfds;    // one per worker, opened while pinned
+};
+
+std::vector<Nursery> g_nurseries;
+bool g_idle_workers = true;
+int g_home_procs_fd = -1;  // <base>/nursery/cgroup.procs
+
+int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+int pidfd_send_signal(int fd, int sig) { return static_cast<int>(syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0)); }
+
+/// Closes every fd from 3 up except `keep`: a nursery must not hold other
+/// nurseries' control pipes (their EOF would never come), nor a worker its own.
+void close_except(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned first = 3;
+  for (int k : keep) {
+    if (k < 3) continue;
+    if (static_cast<unsigned>(k) > first) close_range(first, static_cast<unsigned>(k) - 1, 0);
+    first = static_cast<unsigned>(k) + 1;
+  }
+  close_range(first, ~0U, 0);
+}
+
+/// Writes all of buf or _exits: for the nursery, whose only peer is the harness.
+void nursery_write(int fd, const void* buf, size_t len) {
+  const char* p = static_cast<const char*>(buf);
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) _exit(5);
+    p += n;
+    len -= static_cast<size_t>(n);
+  }
+}
+
+[[noreturn]] void nursery_main(pid_t harness, int ctl_rd, int rep_wr, const std::vector<int>& procs_fds,
+                               Load load, int n_per_fd) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != harness) _exit(1);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);  // orphaned churn children come here, not to init
+  struct sigaction sa {};
+  sa.sa_handler = SIG_DFL;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGALRM, SIGPIPE, SIGCHLD}) sigaction(sig, &sa, nullptr);
+  std::vector<int> keep{ctl_rd, rep_wr, g_home_procs_fd};
+  keep.insert(keep.end(), procs_fds.begin(), procs_fds.end());
+  close_except(keep);
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) < 0) _exit(2);
+  pid_t self = getpid();
+  std::vector<pid_t> pids;
   for (int procs_fd : procs_fds) {
+    if (write(procs_fd, "0", 1) != 1) _exit(3);
     for (int i = 0; i < n_per_fd; ++i) {
       pid_t pid = fork();
-      if (pid < 0) {
-        int err = errno;
-        close(pipefd[0]);
-        close(pipefd[1]);
-        fail("fork worker: " + errno_text(err));
-      }
+      if (pid < 0) break;
       if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != harness) _exit(1);
-        struct sigaction sa {};
-        sa.sa_handler = SIG_DFL;
-        for (int sig : {SIGINT, SIGHUP, SIGALRM, SIGPIPE, SIGCHLD}) sigaction(sig, &sa, nullptr);
+        if (getppid() != self) _exit(1);
+        close_except({ready[1]});
+        if (g_idle_workers && load != Load::sleep) {
+          sched_param prm{};
+          sched_setscheduler(0, SCHED_IDLE, &prm);
+        }
         sa.sa_handler = worker_on_term;
         sigaction(SIGTERM, &sa, nullptr);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
-        close(pipefd[0]);
-        if (write(procs_fd, "0", 1) != 1) _exit(3);
-        if (g_idle_workers && load != Load::sleep) {
-          sched_param p{};
-          sched_setscheduler(0, SCHED_IDLE, &p);
-        }
         char c = 'r';
-        if (write(pipefd[1], &c, 1) != 1) _exit(4);
-        close(pipefd[1]);
+        if (write(ready[1], &c, 1) != 1) _exit(4);
+        close(ready[1]);
         worker_loop(load);
       }
-      g_workers.push_back(pid);
-      ++total;
+      pids.push_back(pid);
     }
   }
-  close(pipefd[1]);
-  int ready = 0;
+  if (write(g_home_procs_fd, "0", 1) != 1) _exit(3);
+  close(ready[1]);
+  size_t got = 0;
   char buf[4096];
   for (;;) {
-    ssize_t r = read(pipefd[0], buf, sizeof buf);
+    ssize_t r = read(ready[0], buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+    if (got == pids.size()) break;
+  }
+  int32_t count = got == pids.size() ? static_cast<int32_t>(pids.size()) : -1;
+  nursery_write(rep_wr, &count, sizeof count);
+  if (count > 0) nursery_write(rep_wr, pids.data(), pids.size() * sizeof(pid_t));
+  close(rep_wr);
+  // Block until the harness closes the control pipe (or dies: PDEATHSIG).
+  while (read(ctl_rd, buf, sizeof buf) != 0) {
+  }
+  for (pid_t pid : pids) kill(pid, SIGKILL);  // our unreaped children
+  while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
+  }
+  _exit(0);
+}
+
+std::vector<pid_t> worker_pids() {
+  std::vector<pid_t> v;
+  for (const auto& nu : g_nurseries) v.insert(v.end(), nu.pids.begin(), nu.pids.end());
+  return v;
+}
+
+/// Starts n_per_fd workers of `load` in each cgroup whose cgroup.procs is
+/// open (for writing) at procs_fds; returns once all of them run there.
+/// Workers exit on SIGTERM (handler) and die with their nursery, which dies
+/// with the harness (PR_SET_PDEATHSIG).
+void spawn_workers(const std::vector<int>& procs_fds, Load load, int n_per_fd) {
+  int ctl[2], rep[2];
+  if (pipe2(ctl, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) fail(std::string("pipe: ") + errno_text(errno));
+  pid_t harness = getpid();
+  pid_t pid = fork();
+  if (pid < 0) fail("fork: " + errno_text(errno));
+  if (pid == 0) {
+    close(ctl[1]);
+    close(rep[0]);
+    nursery_main(harness, ctl[0], rep[1], procs_fds, load, n_per_fd);
+  }
+  close(ctl[0]);
+  close(rep[1]);
+  Nursery nu;
+  nu.pid = pid;
+  nu.ctl = ctl[1];
+  g_nurseries.push_back(nu);
+  Nursery& n = g_nurseries.back();
+
+  auto read_all = [&](void* buf, size_t len) {
+    char* p = static_cast<char*>(buf);
+    while (len > 0) {
+      ssize_t r = read(rep[0], p, len);
+      if (r < 0 && errno == EINTR) {
+        if (g_stop) return false;
+        continue;
+      }
+      if (r <= 0) return false;
+      p += r;
+      len -= static_cast<size_t>(r);
+    }
+    return true;
+  };
+  int32_t count = -1;
+  bool ok = read_all(&count, sizeof count) && count >= 0;
+  if (ok) {
+    n.pids.resize(static_cast<size_t>(count));
+    ok = read_all(n.pids.data(), n.pids.size() * sizeof(pid_t));
+  }
+  close(rep[0]);
+  check_stop();
+  if (!ok) fail("the nursery could not start " + std::to_string(procs_fds.size() * static_cast<size_t>(n_per_fd)) +
+                " workers in their cgroups");
+  for (pid_t w : n.pids) {
+    int fd = pidfd_open(w);  // pinned: the nursery has not reaped it
+    if (fd < 0) fail("pidfd_open " + std::to_string(w) + ": " + errno_text(errno));
+    n.pidfds.push_back(fd);
+  }
+}
+
+/// Closes a nursery's control pipe (it SIGKILLs and reaps its workers) and
+/// reaps the nursery.
+void finish_nursery(Nursery& n) {
+  for (int fd : n.pidfds) close(fd);
+  n.pidfds.clear();
+  if (n.ctl >= 0) close(n.ctl);
+  n.ctl = -1;
+  while (waitpid(n.pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+/// SIGKILLs every worker through its pidfd, thaws the given cgroups (a frozen
+/// v1 task dies only once thawed), and lets the nurseries reap and exit.
+void kill_workers(const Hier& h, const std::vector<std::string>& dirs) {
+  for (const auto& n : g_nurseries)
+    for (int fd : n.pidfds) pidfd_send_signal(fd, SIGKILL);
+  for (const auto& d : dirs) (void)h.set_frozen(d, false, 5000);
+  for (auto& n : g_nurseries) finish_nursery(n);
+  g_nurseries.clear();
+}
+
+/// After a measured command killed the workers: true, with the nurseries
+/// finished, once every worker has exited (within timeout_ms); false (and
+/// nothing changed) if one is still alive.
+bool reap_dead_workers(double timeout_ms) {
+  std::vector<pollfd> fds;
+  for (const auto& n : g_nurseries)
+    for (int fd : n.pidfds) fds.push_back(pollfd{fd, POLLIN, 0});
+  double deadline = mono_ms() + timeout_ms;
+  while (!fds.empty()) {
+    int r = poll(fds.data(), fds.size(), static_cast<int>(std::max(0.0, deadline - mono_ms())));
     if (r < 0 && errno == EINTR) {
-      if (g_stop) break;
+      check_stop();
       continue;
     }
-    if (r <= 0) break;
-    ready += static_cast<int>(r);
+    if (r <= 0) return false;
+    std::erase_if(fds, [](const pollfd& p) { return p.revents != 0; });
   }
-  close(pipefd[0]);
-  check_stop();
-  if (ready != total)
-    fail("only " + std::to_string(ready) + " of " + std::to_string(total) +
-         " workers joined their cgroup");
-}
-
-/// SIGKILLs every unreaped worker by PID, thaws the given cgroups (a frozen
-/// v1 task dies only once thawed), and reaps them all.
-void kill_workers(const Hier& h, const std::vector<std::string>& dirs) {
-  for (pid_t pid : g_workers) kill(pid, SIGKILL);
-  for (const auto& d : dirs) (void)h.set_frozen(d, false, 5000);
-  for (pid_t pid : g_workers)
-    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  g_workers.clear();
-}
-
-/// Reaps workers that a measured command killed; returns false if one is
-/// still alive after timeout_ms (left for kill_workers).
-bool reap_dead_workers(double timeout_ms) {
-  double deadline = mono_ms() + timeout_ms;
-  std::vector<pid_t> left;
-  for (pid_t pid : g_workers) {
-    for (;;) {
-      pid_t r = waitpid(pid, nullptr, WNOHANG);
-      if (r == pid || (r < 0 && errno == ECHILD)) break;
-      if (mono_ms() > deadline) {
-        left.push_back(pid);
-        break;
-      }
-      sleep_ms(0.2);
-    }
-  }
-  g_workers = left;
-  return left.empty();
+  for (auto& n : g_nurseries) finish_nursery(n);
+  g_nurseries.clear();
+  return true;
 }
 
 // ---------------------------------------------------------------- measuring
@@ -635,6 +755,7 @@ struct Config {
   double settle_ms = 15;
   double timeout_s = 60;
   bool quick = false;
+  std::string v2_kill_wait = "events";  // how floor-v2-kill waits: events|pidfd
 };
 
 void usage(FILE* f) {
@@ -657,6 +778,7 @@ void usage(FILE* f) {
                "  --ops LIST          freeze,thaw,kill9,term,status,startup,run,add\n"
                "  --settle MS         pause between a reset and a measurement (default 15)\n"
                "  --normal-workers    busy workers keep SCHED_OTHER (default SCHED_IDLE)\n"
+               "  --v2-kill-wait W    how the v2 kill floor waits: events or pidfd (default events)\n"
                "  --timeout S         kill a measured command after S seconds (default 60)\n");
 }
 
@@ -868,7 +990,8 @@ void Bench::kill_group(Load load, int n, bool sigkill) {
   Group g{sigkill ? "kill9" : "term", load_name(load), n, {}};
   std::vector<Variant> vs;
   if (sigkill && m_h.v == 2)
-    vs.push_back({"floor", Kind::floor, "floor process (cgroup.kill)", {floor("floor-v2-kill"), job}, "", true});
+    vs.push_back({"floor", Kind::floor, "floor process (cgroup.kill, wait: " + m_cfg.v2_kill_wait + ")",
+                  {floor("floor-v2-kill"), job, m_cfg.v2_kill_wait}, "", true});
   else
     vs.push_back({"floor", Kind::floor, "floor process (freeze, pidfd signal each, thaw)",
                   {floor("floor-signal"), hv, job, std::to_string(sigkill ? SIGKILL : SIGTERM)}, "", true});
@@ -1015,7 +1138,7 @@ void Bench::add_group(int n) {
   if (stage_fd < 0) fail("open " + m_stage + "/cgroup.procs: " + errno_text(errno));
   spawn_workers({stage_fd}, Load::sleep, n);
   std::vector<std::string> pids;
-  for (pid_t p : g_workers) pids.push_back(std::to_string(p));
+  for (pid_t p : worker_pids()) pids.push_back(std::to_string(p));
   auto with_pids = [&](std::vector<std::string> head) {
     head.insert(head.end(), pids.begin(), pids.end());
     return head;
@@ -1067,6 +1190,9 @@ int Bench::run() {
   make_cgroup(m_job);
   make_cgroup(m_stage);
   make_cgroup(m_stat);
+  make_cgroup(m_base + "/nursery");
+  g_home_procs_fd = open((m_base + "/nursery/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  if (g_home_procs_fd < 0) fail("open " + m_base + "/nursery/cgroup.procs: " + errno_text(errno));
   if (m_h.v == 2 && access((m_job + "/cgroup.freeze").c_str(), F_OK) != 0)
     fail("cgroup2 at " + m_h.mount + " has no freezer (cgroup.freeze: kernel 5.2+)");
   std::fprintf(stderr, "cgbench: %s at %s, bench root %s\n", m_h.name().c_str(), m_h.mount.c_str(),
@@ -1120,7 +1246,7 @@ void Bench::cleanup() {
   std::vector<std::string> dirs;
   if (!m_job.empty()) dirs = {m_job, m_stage};
   for (const auto& d : m_stat_jobs) dirs.push_back(d);
-  if (!g_workers.empty()) kill_workers(m_h, dirs);
+  if (!g_nurseries.empty()) kill_workers(m_h, dirs);
   std::vector<std::string> created = g_created_dirs;  // remove_cgroup edits the list
   for (auto it = created.rbegin(); it != created.rend(); ++it) remove_cgroup(*it);
 }
@@ -1388,6 +1514,7 @@ int main(int argc, char** argv) {
       else if (a == "--settle") cfg.settle_ms = std::atof(next().c_str());
       else if (a == "--timeout") cfg.timeout_s = std::atof(next().c_str());
       else if (a == "--normal-workers") g_idle_workers = false;
+      else if (a == "--v2-kill-wait") cfg.v2_kill_wait = next();
       else if (a == "--clean-stale") return clean_stale() >= 0 ? 0 : 1;
       else if (a == "-h" || a == "--help") {
         usage(stdout);
