@@ -12,17 +12,31 @@
 namespace cgjob::ktest {
 namespace {
 
+// Never destroyed: cleanup() runs from atexit, after function-local statics
+// constructed later than its registration would already be gone.
 std::vector<pid_t>& children() {
-  static std::vector<pid_t> pids;
-  return pids;
+  static auto* pids = new std::vector<pid_t>;
+  return *pids;
 }
 
 std::string& root_path() {
-  static std::string path;
-  return path;
+  static auto* path = new std::string;
+  return *path;
 }
 
-// Thaw everything below the root, kill our children, remove deepest first.
+std::vector<pid_t> pids_in(const std::vector<std::string>& dirs) {
+  std::vector<pid_t> pids;
+  for (const auto& d : dirs) {
+    std::ifstream procs(d + "/cgroup.procs");
+    for (pid_t pid; procs >> pid;) {
+      if (pid > 0) pids.push_back(pid);
+    }
+  }
+  return pids;
+}
+
+// Thaw everything below the root, kill our children and whatever they left
+// inside our own cgroups (a shell's grandchildren), remove deepest first.
 void cleanup() {
   namespace fs = std::filesystem;
   const std::string& root = root_path();
@@ -40,6 +54,12 @@ void cleanup() {
   }
   for (pid_t pid : children()) ::kill(pid, SIGKILL);
   for (pid_t pid : children()) ::waitpid(pid, nullptr, 0);
+  for (int round = 0; round < 200; ++round) {
+    auto left = pids_in(dirs);
+    if (left.empty()) break;
+    for (pid_t pid : left) ::kill(pid, SIGKILL);
+    ::usleep(5000);
+  }
   for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
     for (int i = 0; i < 200 && ::rmdir(it->c_str()) < 0 && errno == EBUSY; ++i) ::usleep(5000);
   }
