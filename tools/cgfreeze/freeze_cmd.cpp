@@ -79,6 +79,13 @@ std::optional<Parsed> parse(Context& ctx, const FreezeOptions& options) {
   return p;
 }
 
+// --timeout bounds everything; without it --wait waits as long as it takes,
+// and a bare request only bounds its EBUSY retries.
+Deadline request_deadline(SysIo& io, const Parsed& parsed, bool wait) {
+  if (parsed.timeout) return Deadline::after(io, *parsed.timeout);
+  return wait ? Deadline::never() : Deadline::after(io, k_request_retry);
+}
+
 }  // namespace
 
 ExitStatus freeze(Context& ctx, const FreezeOptions& options) {
@@ -87,9 +94,7 @@ ExitStatus freeze(Context& ctx, const FreezeOptions& options) {
   ExitStatus status = ExitStatus::ok;
   auto targets = open_targets(ctx, parsed->jobs, "freeze", true, status);
   SysIo& io = ctx.root.io();
-  Deadline deadline = parsed->timeout ? Deadline::after(io, *parsed->timeout)
-                      : options.wait  ? Deadline::never()
-                                      : Deadline::after(io, k_request_retry);
+  Deadline deadline = request_deadline(io, *parsed, options.wait);
   auto cgroups = cgroups_of(targets);
   auto outcomes = change_freeze(ctx.root.freezer(), cgroups, true, options.wait, deadline);
   for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -126,9 +131,7 @@ ExitStatus thaw(Context& ctx, const FreezeOptions& options) {
   auto targets = open_targets(ctx, parsed->jobs, "thaw", false, status);
   SysIo& io = ctx.root.io();
   Freezer& freezer = ctx.root.freezer();
-  Deadline deadline = parsed->timeout ? Deadline::after(io, *parsed->timeout)
-                      : options.wait  ? Deadline::never()
-                                      : Deadline::after(io, k_request_retry);
+  Deadline deadline = request_deadline(io, *parsed, options.wait);
   auto outcomes = change_freeze(freezer, cgroups_of(targets), false, false, deadline);
   std::vector<Target> waiting;
   for (std::size_t i = 0; i < targets.size(); ++i) {
