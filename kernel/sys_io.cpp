@@ -127,6 +127,14 @@ class RealSysIo final : public SysIo {
     return u.release;
   }
 
+  uid_t effective_uid() override { return ::geteuid(); }
+
+  bool may_write(DirRef dir, std::string_view name) override {
+    std::string n(name);
+    // AT_EACCESS: the effective ids decide, as they do for the write itself.
+    return ::faccessat(dir.fd, n.c_str(), W_OK, AT_EACCESS) == 0;
+  }
+
   Result<UniqueFd> pidfd_open(pid_t pid) override {
     int fd = uapi::pidfd_open(pid);
     if (fd < 0) return sys_error(errno, "pidfd_open", "/proc/" + std::to_string(pid));

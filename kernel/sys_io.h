@@ -56,6 +56,18 @@ class SysIo {
   virtual Result<long> fs_magic(std::string_view path) = 0;
   /// uname(2) release, e.g. "6.18.44".
   virtual std::string kernel_release() = 0;
+  /// geteuid(2). Decides between the mount's job root (root) and one in a
+  /// delegated subtree (anyone else). The default is 0: a SysIo that models
+  /// no credentials stands for root.
+  virtual uid_t effective_uid() { return 0; }
+  /// faccessat(2) W_OK with AT_EACCESS: whether this caller may write `name`
+  /// below `dir` (an absolute `name` ignores `dir`). False for a missing file
+  /// too. The default says yes, like effective_uid()'s root.
+  virtual bool may_write(DirRef dir, std::string_view name) {
+    (void)dir;
+    (void)name;
+    return true;
+  }
 
   /// pidfd_open(2): ESRCH for no such process, ENOSYS before 5.3.
   virtual Result<UniqueFd> pidfd_open(pid_t pid) = 0;

@@ -226,6 +226,12 @@ Result<long> FakeSysIo::fs_magic(std::string_view path) {
   return best;
 }
 
+bool FakeSysIo::may_write(DirRef dir, std::string_view name) {
+  std::string path = resolve(dir, name);
+  if (!m_nodes.count(path)) return false;
+  return m_euid == 0 || m_writable.count(path) > 0;
+}
+
 Result<UniqueFd> FakeSysIo::pidfd_open(pid_t pid) {
   auto it = m_processes.find(pid);
   if (it == m_processes.end() || !it->second.alive) {
@@ -242,6 +248,10 @@ Status FakeSysIo::send_signal(int pidfd, int sig) {
   auto p = m_processes.find(t->second.pid);
   if (p == m_processes.end() || !p->second.alive || p->second.generation != t->second.generation) {
     return sys_error(ESRCH, "pidfd_send_signal");
+  }
+  int errnum = 0;
+  if (take_failure("signal", "/proc/" + std::to_string(t->second.pid), errnum)) {
+    return sys_error(errnum, "pidfd_send_signal");
   }
   if (sig != 0) p->second.signals.push_back(sig);
   return {};

@@ -33,7 +33,8 @@ class FakeSysIo final : public SysIo {
 
   // -- scripting the kernel --
   /// The next `times` calls of `op` ("read", "write", "mkdir", "rmdir",
-  /// "open") on `path` fail with `errnum`.
+  /// "open") on `path` fail with `errnum`; "signal" on "/proc/PID" fails
+  /// send_signal to that live process (EPERM: another user's).
   void fail(const std::string& op, const std::string& path, int errnum, int times = 1);
   using WriteHook = std::function<void(FakeSysIo&, const std::string& data)>;
   using ReadHook = std::function<void(FakeSysIo&)>;
@@ -59,6 +60,11 @@ class FakeSysIo final : public SysIo {
   Clock::time_point fake_now() const { return m_now; }
   void set_kernel_release(std::string release) { m_release = std::move(release); }
   void set_fs_magic(const std::string& prefix, long magic) { m_magic[prefix] = magic; }
+  /// The caller's effective uid (0, root, by default).
+  void set_effective_uid(uid_t uid) { m_euid = uid; }
+  /// Lets a non-root caller write `path` (a directory or a file), as a chown
+  /// by the delegator would. Root may write everything that exists.
+  void grant_write(const std::string& path) { m_writable.insert(path); }
 
   // SysIo
   Result<UniqueFd> open_dir(DirRef at, std::string_view name) override;
@@ -72,6 +78,8 @@ class FakeSysIo final : public SysIo {
   Result<std::string> reread(int fd, std::string_view path) override;
   Result<long> fs_magic(std::string_view path) override;
   std::string kernel_release() override { return m_release; }
+  uid_t effective_uid() override { return m_euid; }
+  bool may_write(DirRef dir, std::string_view name) override;
   Result<UniqueFd> pidfd_open(pid_t pid) override;
   Status send_signal(int pidfd, int sig) override;
   Result<int> poll(std::span<pollfd> fds, Clock::duration timeout) override;
@@ -108,6 +116,8 @@ class FakeSysIo final : public SysIo {
   std::map<pid_t, Process> m_processes;
   std::map<std::string, long> m_magic;
   std::string m_release = "6.18.0";
+  uid_t m_euid = 0;
+  std::set<std::string> m_writable;
   Clock::time_point m_now{};
 };
 
