@@ -59,4 +59,14 @@ bool path_within(std::string_view dir, std::string_view ancestor) {
          dir[ancestor.size()] == '/';
 }
 
+std::string common_ancestor(std::string_view a, std::string_view b) {
+  std::string_view common = a;
+  while (!path_within(b, common)) {
+    auto slash = common.rfind('/');
+    if (slash == 0 || slash == std::string_view::npos) return "/";
+    common = common.substr(0, slash);
+  }
+  return std::string(common);
+}
+
 }  // namespace cgjob

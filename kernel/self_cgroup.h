@@ -22,4 +22,9 @@ Result<std::string> process_cgroup_dir(SysIo& io, const CgroupMount& mount, pid_
 /// True when `dir` is `ancestor` or lies below it.
 bool path_within(std::string_view dir, std::string_view ancestor);
 
+/// The deepest directory that both absolute paths `a` and `b` lie within
+/// ("/" when they share nothing else). Moving a process between two cgroups
+/// on v2 needs write access to this cgroup's cgroup.procs.
+std::string common_ancestor(std::string_view a, std::string_view b);
+
 }  // namespace cgjob

@@ -1,5 +1,6 @@
 // cgfreeze create / add: jobs and who is in them.
 
+#include "kernel/self_cgroup.h"
 #include "kernel/task_info.h"
 #include "tools/cgfreeze/commands.h"
 
@@ -61,18 +62,43 @@ std::vector<Mover> pin_processes(Context& ctx, std::string_view job, const std::
   return movers;
 }
 
+// The kernel refused a move with EACCES/EPERM: say which write access it
+// wants. v2 (cgroup-v2.rst, "Delegation"): the destination's cgroup.procs and
+// that of the common ancestor of source and destination; v1: the
+// destination's cgroup.procs and, unless root, the process's own uid.
+std::string move_refused(Context& ctx, pid_t pid, const Cgroup& cg, const Error& error) {
+  std::string text = "cannot add PID " + std::to_string(pid) + ": " + error.reason();
+  if (!error.path.empty()) text += " (" + error.path + ")";
+  if (ctx.root.layout().kind == HierarchyKind::v1) {
+    return text + ": moving a process needs write access to the job's cgroup.procs and, unless root, "
+                  "the same uid as the process";
+  }
+  text += ": moving a process needs write access to cgroup.procs of the job and of the common ancestor of "
+          "its cgroup and the job";
+  auto from = ctx.root.cgroup_dir_of(pid);
+  if (from) text += " (" + join_path(common_ancestor(*from, cg.path()), "cgroup.procs") + ")";
+  return text;
+}
+
 ExitStatus move_all(Context& ctx, const JobName& job, const Cgroup& cg, const std::vector<Mover>& movers) {
   ExitStatus status = ExitStatus::ok;
   SysIo& io = ctx.root.io();
   for (const auto& m : movers) {
     std::string label = "add PID " + std::to_string(m.pid);
-    // Still the process we pinned? (signal 0 through the pidfd)
-    if (!io.send_signal(m.pidfd.get(), 0)) {
+    // Still the process we pinned? (signal 0 through the pidfd; EPERM, for
+    // another user's process, says it is alive: the move decides.)
+    auto alive = io.send_signal(m.pidfd.get(), 0);
+    if (!alive && alive.error().errnum == ESRCH) {
       ctx.reporter.error(job.text, "cannot " + label + ": No such process");
       status = worst(status, ExitStatus::usage);
       continue;
     }
     auto moved = cg.move(m.pid);
+    if (!moved && (moved.error().errnum == EACCES || moved.error().errnum == EPERM)) {
+      ctx.reporter.error(job.text, move_refused(ctx, m.pid, cg, moved.error()));
+      status = worst(status, ExitStatus::failed);
+      continue;
+    }
     if (!moved) {
       ctx.reporter.failure(job.text, label, moved.error());
       status = worst(status, moved.error().errnum == ESRCH ? ExitStatus::usage : ExitStatus::failed);
