@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "kernel/self_cgroup.h"
 #include "kernel/uapi.h"
 
 namespace cgjob {
@@ -103,7 +104,56 @@ Result<long> magic_of_nearest(SysIo& io, std::string path) {
   }
 }
 
+std::string parent_path(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? std::string("/") : path.substr(0, slash);
+}
+
+std::string_view base_name(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Delegated to this caller, in the kernel's sense (cgroup-v2.rst,
+// "Delegation"): the directory (to create children) and its cgroup.procs (to
+// move processes below it) are writable. cgroup.threads and
+// cgroup.subtree_control come with a proper delegation too, but neither is
+// needed to create, fill, freeze, kill or remove jobs.
+bool delegated_to_caller(SysIo& io, const std::string& dir) {
+  return io.may_write(DirRef{AT_FDCWD, dir}, dir) &&
+         io.may_write(DirRef{AT_FDCWD, dir}, join_path(dir, "cgroup.procs"));
+}
+
 }  // namespace
+
+Result<std::string> delegated_job_root(SysIo& io, const CgroupMount& mount) {
+  auto own = process_cgroup_dir(io, mount, 0);
+  if (!own) return own.error();
+  // The caller's cgroup and its ancestors up to the mount, nearest first.
+  std::vector<std::string> chain;
+  for (std::string dir = *own;; dir = parent_path(dir)) {
+    chain.push_back(dir);
+    if (dir == mount.mountpoint || !path_within(dir, mount.mountpoint) || dir == "/") break;
+  }
+  // Already inside a job of a delegated root (<A>/cgjobs/build/...): the
+  // nearest writable cgroup is the job itself, which the caller created, but
+  // its root is <A>/cgjobs. Outermost first, so nested roots resolve alike.
+  for (std::size_t i = chain.size(); i-- > 1;) {
+    if (base_name(chain[i - 1]) == "cgjobs" && delegated_to_caller(io, chain[i])) return chain[i - 1];
+  }
+  for (const auto& dir : chain) {
+    if (delegated_to_caller(io, dir)) return join_path(dir, "cgjobs");
+  }
+  std::string files = mount.kind == HierarchyKind::v2
+                          ? "cgroup.procs, cgroup.threads, cgroup.subtree_control"
+                          : "cgroup.procs, tasks, freezer.state";
+  return text_error("no delegated cgroup: uid " + std::to_string(io.effective_uid()) +
+                        " may write neither its cgroup " + *own +
+                        " nor any cgroup above it; start one with 'systemd-run --user --scope -p Delegate=yes "
+                        "COMMAND', have an administrator chown a subtree to you (the directory and its " +
+                        files + "), or give --root",
+                    {}, EACCES);
+}
 
 std::string_view to_string(HierarchyKind kind) { return kind == HierarchyKind::v1 ? "v1" : "v2"; }
 
@@ -202,7 +252,14 @@ Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,
       }
       break;
   }
-  return Layout{chosen->kind, chosen->mountpoint, join_path(chosen->mountpoint, "cgjobs")};
+  if (io.effective_uid() == 0) {
+    return Layout{chosen->kind, chosen->mountpoint, join_path(chosen->mountpoint, "cgjobs")};
+  }
+  // Unprivileged: <mount>/cgjobs is root's and not writable; use the subtree
+  // delegated to the caller (SPEC.md, "Job root").
+  auto root = delegated_job_root(io, *chosen);
+  if (!root) return root.error();
+  return Layout{chosen->kind, chosen->mountpoint, std::move(*root)};
 }
 
 Result<Layout> discover_layout(SysIo& io, const LayoutRequest& request) {

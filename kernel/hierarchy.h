@@ -49,9 +49,22 @@ struct LayoutRequest {
 /// kernel has the v2 freezer (5.2+), else the v1 freezer mount. A root must lie
 /// on cgroupfs (statfs) inside one of `mounts`; its filesystem decides the
 /// hierarchy, and contradicting --hierarchy is bad_input. Without a root the
-/// default is `<mount>/cgjobs`.
+/// default is `<mount>/cgjobs` for root (euid 0) and delegated_job_root()
+/// for anyone else.
 Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,
                               const LayoutRequest& request);
+
+/// The default job root of an unprivileged caller in `mount`: `<D>/cgjobs`,
+/// where D is the nearest ancestor-or-self of the caller's own cgroup
+/// (/proc/self/cgroup) whose directory and cgroup.procs the caller may write
+/// (SysIo::may_write), i.e. the delegated subtree it runs in. A caller that
+/// already runs inside `<A>/cgjobs/...` with A writable (a command started by
+/// `cgfreeze run`) gets that `<A>/cgjobs` (the outermost one), so that a job
+/// sees the same root as the session that made it. Fails with EACCES, and a
+/// one-line explanation naming the caller's cgroup and how to get a
+/// delegated one, when no such cgroup exists; with the read error when the
+/// caller's cgroup cannot be found in `mount`.
+Result<std::string> delegated_job_root(SysIo& io, const CgroupMount& mount);
 
 /// Reads /proc/self/mountinfo through `io` and resolves the layout.
 Result<Layout> discover_layout(SysIo& io, const LayoutRequest& request);
