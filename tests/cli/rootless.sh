@@ -9,6 +9,7 @@ command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
 command -v python3 >/dev/null || skip "needs python3 to parse JSON"
 MOUNT=$(find_mount "$HIER")
 [ -n "$MOUNT" ] || skip "no $HIER freezer hierarchy mounted"
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
 cd / || exit 1
 unset CGJOB_ROOT
 export CGJOB_HIERARCHY="$HIER"
@@ -22,8 +23,8 @@ CREATED_USER=0
 
 # The test user is shared by the v1 and v2 runs: one run at a time, so that
 # the run that created the user can delete it without pulling it from under
-# the other.
-exec 9>/run/lock/cgjobs-test-rootless.lock || skip "cannot open /run/lock/cgjobs-test-rootless.lock"
+# the other. The lock is on this script itself: no lock file to leave behind.
+exec 9<"$SELF" || skip "cannot open $SELF to lock it"
 flock -w 200 9 || { echo "FAIL - another rootless test holds the lock"; echo "0 passed, 1 failed"; exit 1; }
 
 cleanup_rootless() {
