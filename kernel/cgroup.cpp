@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <charconv>
 
+#include "kernel/text.h"
+
 namespace cgjob {
 
 Result<Cgroup> Cgroup::open(SysIo& io, std::string path) {
@@ -15,12 +17,7 @@ Result<Cgroup> Cgroup::open(SysIo& io, std::string path) {
 
 Result<Cgroup> Cgroup::create(SysIo& io, const std::string& base, std::string_view relative) {
   std::string path = base;
-  std::size_t start = 0;
-  while (start < relative.size()) {
-    auto end = relative.find('/', start);
-    if (end == std::string_view::npos) end = relative.size();
-    auto component = relative.substr(start, end - start);
-    start = end + 1;
+  for (auto component : split(relative, '/')) {
     if (component.empty()) continue;
     std::string parent = path;
     path = join_path(path, component);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "kernel/self_cgroup.h"
+#include "kernel/text.h"
 #include "kernel/uapi.h"
 
 namespace cgjob {
@@ -40,17 +41,6 @@ std::vector<std::string_view> split_spaces(std::string_view line) {
     i = j;
   }
   return out;
-}
-
-bool has_option(std::string_view opts, std::string_view name) {
-  std::size_t start = 0;
-  while (start <= opts.size()) {
-    auto end = opts.find(',', start);
-    if (end == std::string_view::npos) end = opts.size();
-    if (opts.substr(start, end - start) == name) return true;
-    start = end + 1;
-  }
-  return false;
 }
 
 // The mount whose mountpoint is the longest prefix of `path`.
@@ -166,12 +156,8 @@ Result<HierarchyChoice> parse_hierarchy_choice(std::string_view text) {
 
 std::vector<CgroupMount> parse_mountinfo(std::string_view text) {
   std::vector<CgroupMount> mounts;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    auto fields = split_spaces(text.substr(start, end - start));
-    start = end + 1;
+  for (auto line : lines(text)) {
+    auto fields = split_spaces(line);
     // id parent maj:min root mountpoint options [optional...] - fstype source superopts
     std::size_t sep = 0;
     for (std::size_t i = 6; i < fields.size(); ++i) {
@@ -185,7 +171,7 @@ std::vector<CgroupMount> parse_mountinfo(std::string_view text) {
     auto superopts = sep + 3 < fields.size() ? fields[sep + 3] : std::string_view();
     if (fstype == "cgroup2") {
       mounts.push_back({HierarchyKind::v2, unescape(fields[4]), unescape(fields[3])});
-    } else if (fstype == "cgroup" && has_option(superopts, "freezer")) {
+    } else if (fstype == "cgroup" && list_contains(superopts, "freezer")) {
       mounts.push_back({HierarchyKind::v1, unescape(fields[4]), unescape(fields[3])});
     }
   }

@@ -1,5 +1,7 @@
 #include "kernel/job_name.h"
 
+#include "kernel/text.h"
+
 namespace cgjob {
 namespace {
 
@@ -74,11 +76,7 @@ Result<JobName> JobName::parse(std::string_view text, std::string_view mount) {
     text.remove_suffix(1);
     rest = text;
   }
-  std::size_t start = 0;
-  while (start <= rest.size()) {
-    auto end = rest.find('/', start);
-    if (end == std::string_view::npos) end = rest.size();
-    auto component = rest.substr(start, end - start);
+  for (auto component : split(rest, '/')) {
     Status ok = job.absolute ? validate_absolute_component(component, text)
                              : validate_job_component(component);
     if (!ok) {
@@ -86,7 +84,6 @@ Result<JobName> JobName::parse(std::string_view text, std::string_view mount) {
       if (e.path.empty()) e.path = std::string(text);
       return e;
     }
-    start = end + 1;
   }
   job.text = std::string(text);
   job.relative = std::string(rest);

@@ -2,36 +2,19 @@
 
 #include <fcntl.h>
 
+#include "kernel/text.h"
+
 namespace cgjob {
-namespace {
-
-bool lists_freezer(std::string_view controllers) {
-  std::size_t start = 0;
-  while (start <= controllers.size()) {
-    auto end = controllers.find(',', start);
-    if (end == std::string_view::npos) end = controllers.size();
-    if (controllers.substr(start, end - start) == "freezer") return true;
-    start = end + 1;
-  }
-  return false;
-}
-
-}  // namespace
 
 std::string cgroup_line_path(std::string_view text, HierarchyKind kind) {
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    auto line = text.substr(start, end - start);
-    start = end + 1;
+  for (auto line : lines(text)) {
     auto c1 = line.find(':');
     auto c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
     if (c2 == std::string_view::npos) continue;
     auto id = line.substr(0, c1);
     auto controllers = line.substr(c1 + 1, c2 - c1 - 1);
     bool match = kind == HierarchyKind::v2 ? (id == "0" && controllers.empty())
-                                           : lists_freezer(controllers);
+                                           : list_contains(controllers, "freezer");
     if (match) return std::string(line.substr(c2 + 1));
   }
   return {};
