@@ -6,7 +6,10 @@
 
 #include "kernel/job_root.h"
 #include "tools/cgstat/columns.h"
-#include "tools/common/cli.h"
+// Not cli.h: CLI11 constructs global objects in every file that includes it,
+// which main.cpp alone pays for.
+#include "tools/common/exit_status.h"
+#include "tools/common/report.h"
 
 namespace cgjob::cgstat {
 

@@ -25,7 +25,10 @@
 #include "kernel/event_watch.h"
 #include "kernel/job_root.h"
 #include "kernel/job_status.h"
-#include "tools/common/cli.h"
+// Not cli.h: CLI11 constructs global objects in every file that includes it,
+// which main.cpp alone pays for.
+#include "tools/common/exit_status.h"
+#include "tools/common/report.h"
 
 namespace cgjob::cgstat {
 
