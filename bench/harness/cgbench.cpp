@@ -176,9 +176,12 @@ std::string unescape_octal(const std::string& s) {
   return out;
 }
 
-/// The mount point of the cgroup2 hierarchy (hier 2) or of the v1 hierarchy
-/// that carries the freezer controller (hier 1), from /proc/self/mountinfo;
-/// "" when there is none. Only mounts of the hierarchy's root are taken.
+/// The mount point of the cgroup2 hierarchy (hier 2), of the v1 hierarchy
+/// that carries the freezer controller (hier 1) or of the v1 hierarchy with
+/// the cpu controller (k_cpu_hier), from /proc/self/mountinfo; "" when there
+/// is none. Only mounts of the hierarchy's root are taken.
+constexpr int k_cpu_hier = 3;
+
 std::string find_mount(int hier) {
   auto text = read_file("/proc/self/mountinfo");
   if (!text) return "";
@@ -191,9 +194,9 @@ std::string find_mount(int hier) {
     if (pre[3] != "/") continue;
     const std::string& fstype = post[0];
     if (hier == 2 && fstype == "cgroup2") return unescape_octal(pre[4]);
-    if (hier == 1 && fstype == "cgroup") {
+    if ((hier == 1 || hier == k_cpu_hier) && fstype == "cgroup") {
       for (const auto& opt : split(post[2], ','))
-        if (opt == "freezer") return unescape_octal(pre[4]);
+        if (opt == (hier == 1 ? "freezer" : "cpu")) return unescape_octal(pre[4]);
     }
   }
   return "";
@@ -345,8 +348,12 @@ struct Nursery {
 };
 
 std::vector<Nursery> g_nurseries;
-bool g_idle_workers = true;
+// How busy workers (spin, churn) are kept from starving the command under
+// test; see bench/README.md.
+enum class Busy { idle_group, sched_idle, normal };
+Busy g_busy = Busy::idle_group;
 int g_home_procs_fd = -1;  // <base>/nursery/cgroup.procs
+int g_cpu_procs_fd = -1;   // <v1 cpu mount>/cgjobs-bench-<pid>/cgroup.procs (cpu.idle=1), or -1
 
 int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
 int pidfd_send_signal(int fd, int sig) { return static_cast<int>(syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0)); }
@@ -384,13 +391,16 @@ void nursery_write(int fd, const void* buf, size_t len) {
   struct sigaction sa {};
   sa.sa_handler = SIG_DFL;
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGALRM, SIGPIPE, SIGCHLD}) sigaction(sig, &sa, nullptr);
-  std::vector<int> keep{ctl_rd, rep_wr, g_home_procs_fd};
+  std::vector<int> keep{ctl_rd, rep_wr, g_home_procs_fd, g_cpu_procs_fd};
   keep.insert(keep.end(), procs_fds.begin(), procs_fds.end());
   close_except(keep);
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) < 0) _exit(2);
   pid_t self = getpid();
   std::vector<pid_t> pids;
+  // The workers inherit the idle cpu group from here (the v1 cpu hierarchy is
+  // independent of the one under test).
+  if (g_cpu_procs_fd >= 0 && load != Load::sleep && write(g_cpu_procs_fd, "0", 1) != 1) _exit(3);
   for (int procs_fd : procs_fds) {
     if (write(procs_fd, "0", 1) != 1) _exit(3);
     for (int i = 0; i < n_per_fd; ++i) {
@@ -400,7 +410,7 @@ void nursery_write(int fd, const void* buf, size_t len) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != self) _exit(1);
         close_except({ready[1]});
-        if (g_idle_workers && load != Load::sleep) {
+        if (g_busy == Busy::sched_idle && load != Load::sleep) {
           sched_param prm{};
           sched_setscheduler(0, SCHED_IDLE, &prm);
         }
@@ -777,7 +787,8 @@ void usage(FILE* f) {
                "  --large-loads LIST  loads measured at N>=5000 (default all)\n"
                "  --ops LIST          freeze,thaw,kill9,term,status,startup,run,add\n"
                "  --settle MS         pause between a reset and a measurement (default 15)\n"
-               "  --normal-workers    busy workers keep SCHED_OTHER (default SCHED_IDLE)\n"
+               "  --busy-workers HOW  idle-group (default: a v1 cpu cgroup with cpu.idle=1,\n"
+               "                      else SCHED_IDLE), sched-idle, or normal\n"
                "  --v2-kill-wait W    how the v2 kill floor waits: events or pidfd (default events)\n"
                "  --timeout S         kill a measured command after S seconds (default 60)\n");
 }
@@ -871,6 +882,7 @@ class Bench {
   std::string m_stat;   // job root for the M jobs
   std::vector<std::string> m_stat_jobs;
   std::vector<Group> m_groups;
+  std::string m_busy_text;
   Capture m_cap;
   double m_t_start = 0;
   std::string m_interrupted;
@@ -1193,6 +1205,22 @@ int Bench::run() {
   make_cgroup(m_base + "/nursery");
   g_home_procs_fd = open((m_base + "/nursery/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
   if (g_home_procs_fd < 0) fail("open " + m_base + "/nursery/cgroup.procs: " + errno_text(errno));
+  if (g_busy == Busy::idle_group) {
+    std::string cpu = find_mount(k_cpu_hier);
+    if (!cpu.empty()) {
+      std::string dir = cpu + "/cgjobs-bench-" + std::to_string(getpid());
+      make_cgroup(dir);
+      if (write_file(dir + "/cpu.idle", "1") == 0) m_busy_text = "in a cpu cgroup with cpu.idle=1 (" + dir + ")";
+      else if (write_file(dir + "/cpu.shares", "2") == 0) m_busy_text = "in a cpu cgroup with cpu.shares=2 (" + dir + ")";
+      else fail("cannot make " + dir + " idle");
+      g_cpu_procs_fd = open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+      if (g_cpu_procs_fd < 0) fail("open " + dir + "/cgroup.procs: " + errno_text(errno));
+    } else {
+      g_busy = Busy::sched_idle;
+    }
+  }
+  if (g_busy == Busy::sched_idle) m_busy_text = "under SCHED_IDLE";
+  if (g_busy == Busy::normal) m_busy_text = "under SCHED_OTHER, like the command under test";
   if (m_h.v == 2 && access((m_job + "/cgroup.freeze").c_str(), F_OK) != 0)
     fail("cgroup2 at " + m_h.mount + " has no freezer (cgroup.freeze: kernel 5.2+)");
   std::fprintf(stderr, "cgbench: %s at %s, bench root %s\n", m_h.name().c_str(), m_h.mount.c_str(),
@@ -1321,7 +1349,7 @@ std::string Bench::markdown() const {
      << "\n";
   md << "- repetitions: " << m_cfg.reps << " (" << m_cfg.reps_large << " at N≥" << m_cfg.large_n
      << ", " << m_cfg.reps * 3 << " for start-up); busy workers run "
-     << (g_idle_workers ? "SCHED_IDLE" : "SCHED_OTHER") << "; " << fmt(m_cfg.settle_ms, 0)
+ << m_busy_text << "; " << fmt(m_cfg.settle_ms, 0)
      << " ms pause after each reset\n";
   md << "- total run time " << fmt((mono_ms() - m_t_start) / 1e3, 0) << " s\n\n";
   md << "Times in ms. **Wall**: monotonic clock around the whole process (spawn, exec, run, "
@@ -1426,9 +1454,9 @@ void Bench::write_results() const {
 /// them were started by that harness; they are killed by PID after a thaw.
 int clean_stale() {
   int found = 0;
-  for (int hier : {2, 1}) {
+  for (int hier : {2, 1, k_cpu_hier}) {
     Hier h;
-    h.v = hier;
+    h.v = hier == 2 ? 2 : 1;
     h.mount = find_mount(hier);
     if (h.mount.empty()) continue;
     DIR* d = opendir(h.mount.c_str());
@@ -1460,7 +1488,7 @@ int clean_stale() {
         if (procs)
           for (const auto& p : split(*procs, '\n'))
             if (!p.empty() && std::atoi(p.c_str()) > 0) kill(std::atoi(p.c_str()), SIGKILL);
-        (void)h.set_frozen(dir, false, 2000);
+        if (hier != k_cpu_hier) (void)h.set_frozen(dir, false, 2000);
       }
       for (auto it = all.rbegin(); it != all.rend(); ++it) {
         (void)h.wait_empty(*it, 3000);
@@ -1513,7 +1541,13 @@ int main(int argc, char** argv) {
       else if (a == "--ops") cfg.ops = split(next(), ',');
       else if (a == "--settle") cfg.settle_ms = std::atof(next().c_str());
       else if (a == "--timeout") cfg.timeout_s = std::atof(next().c_str());
-      else if (a == "--normal-workers") g_idle_workers = false;
+      else if (a == "--busy-workers") {
+        std::string b = next();
+        if (b == "idle-group") g_busy = Busy::idle_group;
+        else if (b == "sched-idle") g_busy = Busy::sched_idle;
+        else if (b == "normal") g_busy = Busy::normal;
+        else fail("--busy-workers: idle-group, sched-idle or normal");
+      }
       else if (a == "--v2-kill-wait") cfg.v2_kill_wait = next();
       else if (a == "--clean-stale") return clean_stale() >= 0 ? 0 : 1;
       else if (a == "-h" || a == "--help") {
