@@ -13,6 +13,10 @@ namespace {
 // before their cgroups are frozen again.
 constexpr auto k_exit_grace = std::chrono::seconds(5);
 
+// How many more times to wait for FROZEN and re-read the processes when the
+// first wait did not see the job FROZEN (see signal_job).
+constexpr int k_settle_rounds = 3;
+
 // Keep pidfds for waiting only while well below the fd limit.
 std::size_t pidfd_budget() {
   rlimit lim{};
@@ -120,10 +124,26 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   auto requested = request_with_retry(freezer, job, true, deadline);
   if (!requested) return requested.error();
   const Cgroup* top[] = {&job};
-  (void)wait_frozen(freezer, top, deadline.min(Deadline::after(io, freeze_wait)));
+  auto until_frozen = [&]() -> bool {
+    return wait_frozen(freezer, top, deadline.min(Deadline::after(io, freeze_wait)))[0];
+  };
+  bool frozen = until_frozen();
 
   std::unordered_set<pid_t> seen;
   Status first = signal_until_no_new_pids(job, sig, seen, report);
+  // Why: while the job is not FROZEN yet (v1 FREEZING with busy forkers, a
+  // loaded machine), a task can be inside fork(2) when we signal it. The
+  // kernel (6.x copy_process) checks for a fatal signal, then makes the child
+  // visible, and only then links it into the cgroup (cgroup_post_fork): that
+  // child can miss our last read of cgroup.procs and run on unsignalled. Once
+  // the job is FROZEN no task is inside fork(2), so one more pass after that
+  // sees every child. A job that cannot freeze (a task stuck in FUSE) gets a
+  // few bounded tries.
+  for (int round = 0; !frozen && round < k_settle_rounds && !deadline.expired(io); ++round) {
+    frozen = until_frozen();
+    auto more = signal_until_no_new_pids(job, sig, seen, report);
+    if (first.ok()) first = more;
+  }
 
   // Put the freeze state back on every path; a restore failure never hides
   // the first error.

@@ -32,6 +32,9 @@ struct SignalReport {
 /// when that ancestor thaws. Other signals to frozen tasks stay pending.
 /// `freeze_wait` bounds how long to wait for the freeze before signalling
 /// anyway (a task stuck in FUSE never freezes; the re-read loop still converges).
+/// When the job was not FROZEN while signalled, it waits for FROZEN again (up
+/// to 3 more times `freeze_wait`) and re-reads: a child whose fork(2) was under
+/// way when its parent got the signal joins cgroup.procs only afterwards.
 Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
                                 Clock::duration freeze_wait = std::chrono::seconds(2));
 

@@ -177,6 +177,39 @@ TEST_CASE("a process forked during the pass is signalled too, every process exac
   CHECK(io.file(k_job + "/cgroup.freeze") == "0");
 }
 
+TEST_CASE("a child that joins cgroup.procs after a pass found nothing new is signalled too", "[signaller]") {
+  // The kernel links a forked child into its cgroup only after the fork
+  // passed the fatal-signal check: it may show up after the pass that
+  // found no new pid. While the job is not FROZEN, signal_job looks again.
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job, /*with_kill=*/false);
+  play_v2_freezer(io, k_job, /*stuck=*/true);
+  put_processes(io, k_job, {101});
+  int reads = 0;
+  io.on_read(k_job + "/cgroup.procs", [&reads](FakeSysIo& fake) {
+    if (++reads == 3) {  // pass 1 read {101}, pass 2 read {101}: "no new pid"
+      fake.add_process(102);
+      fake.set_file(k_job + "/cgroup.procs", "101\n102\n");
+    }
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), 10ms);
+  REQUIRE(report.ok());
+  CHECK(io.signals_of(101) == std::vector<int>{SIGKILL});
+  CHECK(io.signals_of(102) == std::vector<int>{SIGKILL});
+  CHECK(report->signalled == 2);
+}
+
+TEST_CASE("a job seen FROZEN is read until no new pid, and no more", "[signaller]") {
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job);
+  play_v2_freezer(io, k_job);
+  put_processes(io, k_job, {101});
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never()).ok());
+  CHECK(io.reads(k_job + "/cgroup.procs") == 2);
+}
+
 TEST_CASE("a recycled pid is never signalled: the pidfd still names the old process", "[signaller]") {
   FakeSysIo fake;
   fake.add_v2_cgroup(k_job);
