@@ -173,3 +173,15 @@ TEST_CASE("options, option values, JOBs and what follows are left alone", "[sign
   CHECK(rewrite_signal_arguments({"-l", "15"}, k_with_values) == Args{"-l", "15"});
   CHECK(rewrite_signal_arguments({"--root=/x", "-TERM", "j"}, k_with_values) == Args{"--root=/x", "-s", "TERM", "j"});
 }
+
+TEST_CASE("a -SIGNAL after the first JOB is found, to be refused", "[signals]") {
+  CHECK(misplaced_signal_argument({"job", "-9"}, k_with_values) == "-9");
+  CHECK(misplaced_signal_argument({"-s", "HUP", "a", "b", "-KILL"}, k_with_values) == "-KILL");
+  CHECK(misplaced_signal_argument({"a", "-65"}, k_with_values) == "-65");
+  CHECK(misplaced_signal_argument({"-9", "job"}, k_with_values).empty());
+  CHECK(misplaced_signal_argument({"job", "--wait", "-v", "-q"}, k_with_values).empty());
+  CHECK(misplaced_signal_argument({"job", "--timeout", "-1"}, k_with_values).empty());
+  CHECK(misplaced_signal_argument({"-n", "-3", "job"}, k_with_values).empty());
+  CHECK(misplaced_signal_argument({"--", "-9"}, k_with_values).empty());
+  CHECK(misplaced_signal_argument({"job", "--", "-9"}, k_with_values).empty());
+}

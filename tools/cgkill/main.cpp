@@ -69,7 +69,12 @@ int main(int argc, char** argv) {
       ->type_name("DUR");
   app.add_option("JOB", options.positionals, "Jobs to signal (with -l: signals to translate)");
 
-  auto args = cli::rewrite_signal_arguments(cli::arguments(argc, argv), k_options_with_values);
+  auto raw = cli::arguments(argc, argv);
+  if (auto misplaced = cli::misplaced_signal_argument(raw, k_options_with_values); !misplaced.empty()) {
+    return static_cast<int>(usage(reporter, "'" + misplaced + "' after a JOB: give the signal before the JOBs "
+                                            "(a job named '" + misplaced + "' goes after '--')"));
+  }
+  auto args = cli::rewrite_signal_arguments(raw, k_options_with_values);
   if (auto done = cli::parse_command_line(app, args, reporter)) return *done;
   reporter.set_quiet(common.quiet);
   reporter.set_verbose(common.verbose);

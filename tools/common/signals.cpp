@@ -137,6 +137,21 @@ Result<std::string> translate_signal(std::string_view text) {
   return std::to_string(*sig);
 }
 
+// Whether `arg` is written like a -SIGNAL: a valid signal after the dash, or
+// something that can only have been meant as one ("-65", "-FOO"), which -s
+// then reports precisely. Our own short options are single lower-case
+// letters, and "-V" (version) is the only upper-case one.
+static bool looks_like_signal_option(std::string_view arg) {
+  if (arg.size() < 2 || arg[0] != '-' || arg[1] == '-') return false;
+  std::string_view word = arg.substr(1);
+  return parse_signal(word).ok() || all_digits(word) ||
+         (word.size() >= 2 && std::isupper(static_cast<unsigned char>(word[0])));
+}
+
+static bool takes_value(const std::vector<std::string_view>& options_with_values, std::string_view arg) {
+  return std::find(options_with_values.begin(), options_with_values.end(), arg) != options_with_values.end();
+}
+
 std::vector<std::string> rewrite_signal_arguments(const std::vector<std::string>& args,
                                                   const std::vector<std::string_view>& options_with_values) {
   std::vector<std::string> out;
@@ -146,32 +161,36 @@ std::vector<std::string> rewrite_signal_arguments(const std::vector<std::string>
     const std::string& a = args[i];
     if (!scanning) {
       out.push_back(a);
-      continue;
-    }
-    if (a == "--" || a.size() < 2 || a[0] != '-') {
+    } else if (a == "--" || a.size() < 2 || a[0] != '-') {
       scanning = false;  // the first JOB, or "--" before it
       out.push_back(a);
-      continue;
-    }
-    if (std::find(options_with_values.begin(), options_with_values.end(), a) != options_with_values.end()) {
+    } else if (takes_value(options_with_values, a)) {
       out.push_back(a);
       if (i + 1 < args.size()) out.push_back(args[++i]);
-      continue;
-    }
-    std::string_view word = std::string_view(a).substr(1);
-    // A signal, or something that can only have been meant as one ("-65",
-    // "-FOO"): let -s report it precisely. Our own short options are single
-    // letters, and "-V" (version) is the only upper-case one.
-    bool meant_as_signal = parse_signal(word).ok() || all_digits(word) ||
-                           (word.size() >= 2 && std::isupper(static_cast<unsigned char>(word[0])));
-    if (word[0] != '-' && meant_as_signal) {
+    } else if (looks_like_signal_option(a)) {
       out.push_back("-s");
-      out.emplace_back(word);
+      out.push_back(a.substr(1));
     } else {
       out.push_back(a);
     }
   }
   return out;
+}
+
+std::string misplaced_signal_argument(const std::vector<std::string>& args,
+                                      const std::vector<std::string_view>& options_with_values) {
+  bool after_positional = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return {};
+    if (after_positional && looks_like_signal_option(a)) return a;
+    if (takes_value(options_with_values, a)) {
+      ++i;
+    } else if (a.size() < 2 || a[0] != '-') {
+      after_positional = true;
+    }
+  }
+  return {};
 }
 
 }  // namespace cgjob::cli

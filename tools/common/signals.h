@@ -49,4 +49,11 @@ Result<std::string> translate_signal(std::string_view text);
 std::vector<std::string> rewrite_signal_arguments(const std::vector<std::string>& args,
                                                   const std::vector<std::string_view>& options_with_values);
 
+/// The first argument after the first positional one (and before "--") that
+/// rewrite_signal_arguments() would have taken for a -SIGNAL, or "" if none.
+/// A caller refuses it: "cgkill build -9" must not signal "build" with TERM
+/// and then look for a job named "-9".
+std::string misplaced_signal_argument(const std::vector<std::string>& args,
+                                      const std::vector<std::string_view>& options_with_values);
+
 }  // namespace cgjob::cli
