@@ -25,7 +25,9 @@ struct WatchEvent {
     modified,  ///< a watched file changed
     created,   ///< a sub-directory `name` appeared in a watched directory
     deleted,   ///< a sub-directory `name` was removed from a watched directory
-    gone,      ///< the watch ended (its file or directory was removed)
+    gone,      ///< the watch ended (IN_IGNORED). Not sent when a cgroup
+               ///< directory is removed: kernfs keeps its link count above 0,
+               ///< so only the parent's `deleted` tells (6.18)
     overflow,  ///< events were lost (queue overflow): re-read everything
   };
   int wd = -1;

@@ -260,6 +260,40 @@ TEST_CASE("watch v2: sub-jobs made and removed", "[stat][watch]") {
   CHECK_FALSE(f.events.watched(f.root + "/n/m"));
 }
 
+TEST_CASE("watch v2: a job or job root removed and made again, with no event for it", "[stat][watch]") {
+  // cgroupfs sends no IN_DELETE_SELF/IN_IGNORED for a removed cgroup: only
+  // the parent directory's IN_DELETE, and nobody watches a top's parent.
+  Fixture f(HierarchyKind::v2);
+  f.io.add_v2_cgroup(f.root + "/a");
+  SECTION("a named JOB") {
+    auto w = f.watcher(true);
+    REQUIRE(w.start(f.names({"a"}), false) == ExitStatus::ok);
+    f.take();
+    f.io.remove(f.root + "/a");
+    CHECK(w.run(Deadline::after(f.io, 300ms), nullptr) == ExitStatus::ok);
+    CHECK(f.take() == std::vector<Line>{{Event::removed, "a", FreezeState::thawed, false, 0}});
+    f.io.add_v2_cgroup(f.root + "/a");
+    CHECK(w.run(Deadline::after(f.io, 300ms), nullptr) == ExitStatus::ok);
+    CHECK(f.take() == std::vector<Line>{{Event::added, "a", FreezeState::thawed, false, 0}});
+  }
+  SECTION("the job root") {
+    auto w = f.watcher(true);
+    REQUIRE(w.start({}, false) == ExitStatus::ok);
+    f.take();
+    f.io.remove(f.root + "/a");
+    f.events.deleted(f.root, "a");
+    f.io.remove(f.root);
+    CHECK(w.run(Deadline::after(f.io, 300ms), nullptr) == ExitStatus::ok);
+    CHECK(f.take() == std::vector<Line>{{Event::removed, "a", FreezeState::thawed, false, 0}});
+    CHECK_FALSE(f.events.watched(f.root));
+    f.io.add_v2_cgroup(f.root);
+    f.io.add_v2_cgroup(f.root + "/b");
+    CHECK(w.run(Deadline::after(f.io, 300ms), nullptr) == ExitStatus::ok);
+    CHECK(f.take() == std::vector<Line>{{Event::added, "b", FreezeState::thawed, false, 0}});
+    CHECK(f.events.watched(f.root));
+  }
+}
+
 TEST_CASE("watch v2: process counts without an event are polled", "[stat][watch]") {
   Fixture f(HierarchyKind::v2);
   const std::string a = f.root + "/a";

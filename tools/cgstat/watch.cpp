@@ -179,6 +179,10 @@ void Watcher::remove_below(const std::string& path, bool including) {
   }
   // Sub-jobs first, as they are removed.
   for (auto h = hits.rbegin(); h != hits.rend(); ++h) {
+    // A named JOB that goes away is looked for again at each tick.
+    for (auto& top : m_tops) {
+      if (top.include_self && top.path == (*h)->first) top.present = false;
+    }
     emit(WatchLine::Event::removed, (*h)->second);
     unwatch((*h)->second);
     m_recheck_jobs.erase((*h)->first);
@@ -190,16 +194,7 @@ void Watcher::scan_top(std::size_t t, WatchLine::Event event_for_new) {
   m_reader.forget_requests();
   Top& top = m_tops[t];
   SysIo& io = m_root.io();
-  auto gone = [&] {
-    remove_below(top.path, top.include_self);
-    for (int* wd : {&top.wd_dir, &top.wd_freeze}) {
-      if (*wd < 0) continue;
-      if (m_events) m_events->unwatch(*wd);
-      m_wd_paths.erase(*wd);
-      *wd = -1;
-    }
-    top.present = false;
-  };
+  auto gone = [&] { top_gone(t); };
   auto cg = Cgroup::open(io, top.path);
   if (!cg) {
     if (is_gone(cg.error())) gone();
@@ -238,6 +233,18 @@ void Watcher::scan_top(std::size_t t, WatchLine::Event event_for_new) {
   }
   top.present = true;
   merge(t, top.path, top.include_self, entries, event_for_new);
+}
+
+void Watcher::top_gone(std::size_t t) {
+  Top& top = m_tops[t];
+  remove_below(top.path, top.include_self);
+  for (int* wd : {&top.wd_dir, &top.wd_freeze}) {
+    if (*wd < 0) continue;
+    if (m_events) m_events->unwatch(*wd);
+    m_wd_paths.erase(*wd);
+    *wd = -1;
+  }
+  top.present = false;
 }
 
 void Watcher::scan_subtree(std::size_t t, const std::string& path, WatchLine::Event event_for_new) {
@@ -430,8 +437,13 @@ void Watcher::tick() {
   if (!m_events) {
     for (std::size_t t = 0; t < m_tops.size(); ++t) scan_top(t, WatchLine::Event::added);
   } else {
+    // Why: a removed cgroup directory never reports IN_DELETE_SELF or
+    // IN_IGNORED (kernfs keeps its link count above 0; seen on 6.18), and
+    // the job root's parent is not watched: look for the tops themselves.
     for (std::size_t t = 0; t < m_tops.size(); ++t) {
-      if (!m_tops[t].present) scan_top(t, WatchLine::Event::added);
+      Top& top = m_tops[t];
+      if (!top.present) scan_top(t, WatchLine::Event::added);
+      else if (!io.has_file(DirRef{AT_FDCWD, top.path}, join_path(top.path, "cgroup.procs"))) top_gone(t);
     }
     // Process counts: cgroup.events says nothing when only they change.
     std::vector<std::string> gone;

@@ -103,6 +103,7 @@ class Watcher {
   };
 
   void scan_top(std::size_t top, WatchLine::Event event_for_new);
+  void top_gone(std::size_t top);
   void scan_subtree(std::size_t top, const std::string& path, WatchLine::Event event_for_new);
   void merge(std::size_t top, const std::string& prefix, bool prefix_included, std::vector<StatusEntry>& entries,
              WatchLine::Event event_for_new);
