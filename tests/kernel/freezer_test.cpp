@@ -31,10 +31,13 @@ FreezeState state_of(const Cgroup& cg) {
   return st->state;
 }
 
+// Born inside the job (clone3 into the cgroup, or joined before exec), so
+// nothing the shell forks can escape it; tracked for cleanup.
 pid_t start_in(const Cgroup& cg, const std::string& script) {
-  pid_t pid = start_shell(script);
-  REQUIRE(cg.move(pid));
-  return pid;
+  auto child = spawn_in_cgroup(cg, job_root().layout().kind, {"/bin/sh", "-c", script}, SpawnMode::detached);
+  REQUIRE(child);
+  track_child(child->pid);
+  return child->pid;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "tests/kernel/support.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,7 +53,10 @@ void cleanup() {
       std::ofstream(d + "/freezer.state") << "THAWED";
     }
   }
-  for (pid_t pid : children()) ::kill(pid, SIGKILL);
+  for (pid_t pid : children()) {
+    ::kill(-pid, SIGKILL);  // its process group: what a shell forked outside our cgroups
+    ::kill(pid, SIGKILL);
+  }
   for (pid_t pid : children()) ::waitpid(pid, nullptr, 0);
   for (int round = 0; round < 200; ++round) {
     auto left = pids_in(dirs);
@@ -91,12 +95,18 @@ std::string unique_job(const std::string& stem) {
 pid_t start_shell(const std::string& script) {
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::setpgid(0, 0);
+    int null_fd = ::open("/dev/null", O_RDWR);
+    for (int fd = 0; fd <= 2; ++fd) ::dup2(null_fd, fd);
     ::execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
+  ::setpgid(pid, pid);  // also here: no race with the child's own call
   children().push_back(pid);
   return pid;
 }
+
+void track_child(pid_t pid) { children().push_back(pid); }
 
 void stop_child(pid_t pid) {
   ::kill(pid, SIGKILL);

@@ -16,8 +16,12 @@ namespace cgjob::ktest {
 JobRoot& job_root();
 /// A fresh, uniquely named job name for one test case.
 std::string unique_job(const std::string& stem);
-/// Forks a child running `/bin/sh -c script`, tracked for cleanup.
+/// Forks a child running `/bin/sh -c script` in its own process group, with
+/// stdio on /dev/null (so no leftover can hold the runner's pipes), tracked
+/// for cleanup, which kills the whole group.
 pid_t start_shell(const std::string& script);
+/// Tracks a child started elsewhere, so that cleanup kills it (and its group).
+void track_child(pid_t pid);
 /// Kills (SIGKILL) and reaps a tracked child.
 void stop_child(pid_t pid);
 
