@@ -12,6 +12,11 @@ run_in() { local job=$1; shift; PID=$("$CGFREEZE" run --detach "$job" -- "$@"); 
 lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
 alive() { kill -0 "$1" 2>/dev/null; }
 is_sleep() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]; }
+# Conditions for `eventually`: they read the kernel each time they are tried
+# (an argument like "$(nprocs job)" would be read once, before the first try).
+procs_at_least() { [ "$(nprocs "$1")" -ge "$2" ]; }
+procs_are() { local want=$1 got="" j; shift; for j; do got+=$(nprocs "$j"); done; [ "$got" = "$want" ]; }
+lines_at_least() { [ "$(lines "$1")" -ge "$2" ]; }
 # A shell that appends a line to FILE for every SIGNAL (a number) it gets.
 counting() { echo "trap 'echo got >> $1' $2; while :; do sleep 0.05; done"; }
 TERM_NUM=$("$CGKILL" -l TERM)
@@ -40,7 +45,7 @@ check "-l needs no job root (--root /etc is not even looked at)" 0 "$CGKILL" --r
 
 # --- bad input: exit 2, nothing sent ------------------------------------------------------
 run_in victim sleep 1000; VICTIM=$PID
-eventually test "$(nprocs victim)" = 1
+eventually procs_are 1 victim
 for bad in "-s FOO" "-s 999" "-n -3" "-n 65" "-n TERM" "-FOO" "-65" "-s 32" "-s RTMIN+99" \
            "--timeout -1" "--timeout abc" "--escalate 5x" "-9 -15" "-s 9 -n 9" "-0 --wait" "--frobnicate"; do
   # shellcheck disable=SC2086
@@ -82,22 +87,22 @@ start sh -c "$(counting "$OUTSIDE_MARK" "$TERM_NUM")"; OUTSIDER=$LAST_PID
 # --- each spelling sends the signal once to each process -------------------------------------
 MARK=$TMPD/term
 for i in 1 2 3; do run_in handlers sh -c "$(counting "$MARK" "$TERM_NUM")"; done
-eventually test "$(nprocs handlers)" -ge 6   # each shell napping: its trap is set
+eventually procs_at_least handlers 6   # each shell napping: its trap is set
 n=0
 for spelling in "" "-TERM" "-SIGTERM" "-s term" "-s SigTerm" "-15" "-n 15" "--signal=TERM"; do
   # shellcheck disable=SC2086
   check "cgkill $spelling handlers" 0 "$CGKILL" $spelling handlers
   n=$((n + 3))
-  eventually test "$(lines "$MARK")" -ge "$n"
+  eventually lines_at_least "$MARK" "$n"
   sleep 0.2
   expect "... each of the 3 handlers got one TERM ($(lines "$MARK") of $n lines)" test "$(lines "$MARK")" = "$n"
 done
 RT=$("$CGKILL" -l RTMIN+3)
 RT_MARK=$TMPD/rt
 run_in rt sh -c "$(counting "$RT_MARK" "$RT")"
-eventually test "$(nprocs rt)" -ge 2
+eventually procs_at_least rt 2
 check "-RTMIN+3" 0 "$CGKILL" -RTMIN+3 rt
-eventually test "$(lines "$RT_MARK")" -ge 1
+eventually lines_at_least "$RT_MARK" 1
 sleep 0.2
 expect "... reached the handler once" test "$(lines "$RT_MARK")" = 1
 check "-v reports the count" 0 "$CGKILL" -v -9 --wait --timeout 10 handlers rt
@@ -107,7 +112,7 @@ expect "handlers and rt are empty" test "$(nprocs handlers)$(nprocs rt)" = 00
 # --- fork loops cannot escape -------------------------------------------------------------------
 for i in 1 2 3 4 5; do
   run_in "loop$i" sh -c 'while :; do sh -c "sleep 1" & done'
-  eventually test "$(nprocs "loop$i")" -ge 50
+  eventually procs_at_least "loop$i" 200
   check "round $i: -9 --wait kills a fork loop" 0 "$CGKILL" -9 --wait --timeout 10 "loop$i"
   expect "... and leaves no process" test "$(nprocs "loop$i")" = 0
   sleep 0.1
@@ -115,14 +120,14 @@ for i in 1 2 3 4 5; do
   expect "... and the job is THAWED" test "$(kernel_state "loop$i")" = THAWED
 done
 run_in tloop sh -c 'while :; do sh -c "sleep 1" & done'
-eventually test "$(nprocs tloop)" -ge 50
+eventually procs_at_least tloop 50
 check "TERM --wait empties a fork loop too" 0 "$CGKILL" --wait --timeout 10 tloop
 expect "... no process left" test "$(nprocs tloop)" = 0
 expect "... and the job is THAWED again" test "$(kernel_state tloop)" = THAWED
 
 # --- frozen jobs --------------------------------------------------------------------------------
 run_in frozen sleep 1000; run_in frozen sleep 1000
-eventually test "$(nprocs frozen)" = 2
+eventually procs_are 2 frozen
 "$CGFREEZE" --wait --timeout 10 frozen
 check "-9 --wait kills a FROZEN job" 0 "$CGKILL" -9 --wait --timeout 10 frozen
 expect "... which is empty" test "$(nprocs frozen)" = 0
@@ -130,18 +135,18 @@ expect "... and FROZEN again" test "$(kernel_state frozen)" = FROZEN
 
 PENDING_MARK=$TMPD/pending
 run_in pending sh -c "$(counting "$PENDING_MARK" "$TERM_NUM")"
-eventually test "$(nprocs pending)" -ge 2
+eventually procs_at_least pending 2
 "$CGFREEZE" --wait --timeout 10 pending
 check "TERM to a frozen job succeeds" 0 "$CGKILL" pending
 sleep 0.3
 expect "... the handler has not run while frozen" test "$(lines "$PENDING_MARK")" = 0
 expect "... the job is still FROZEN" test "$(kernel_state pending)" = FROZEN
 "$CGFREEZE" thaw --wait --timeout 10 pending
-eventually test "$(lines "$PENDING_MARK")" = 1
+eventually lines_at_least "$PENDING_MARK" 1
 expect "... and runs once after the thaw" test "$(lines "$PENDING_MARK")" = 1
 
 run_in nest sleep 1000; run_in nest/sub sleep 1000; run_in nest/sub/deeper sleep 1000
-eventually test "$(nprocs nest)$(nprocs nest/sub)$(nprocs nest/sub/deeper)" = 111
+eventually procs_are 111 nest nest/sub nest/sub/deeper
 "$CGFREEZE" --wait --timeout 10 nest/sub
 check "a frozen sub-job does not block -9 --wait on the parent" 0 "$CGKILL" -9 --wait --timeout 10 nest
 expect "... all three jobs are empty" test "$(nprocs nest)$(nprocs nest/sub)$(nprocs nest/sub/deeper)" = 000
@@ -163,7 +168,7 @@ expect "... after waiting the 0.3 s (${elapsed_ms} ms)" test "$elapsed_ms" -ge 3
 expect "... saying so with -v" eval '[[ "$ERR" == *"1 process left after TERM: sending KILL"* ]]'
 expect "... and the job is empty" test "$(nprocs stubborn)" = 0
 run_in polite sleep 1000
-eventually test "$(nprocs polite)" = 1
+eventually procs_are 1 polite
 start_ns=$(date +%s%N)
 check "--escalate on a job that obeys TERM" 0 "$CGKILL" -v --escalate 5 polite
 elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
@@ -171,7 +176,7 @@ expect "... returns once it is empty, without KILL (${elapsed_ms} ms)" eval '[ "
 
 # --- several jobs: every one attempted, highest status wins ------------------------------------
 run_in multi1 sleep 1000; run_in multi2 sleep 1000
-eventually test "$(nprocs multi1)$(nprocs multi2)" = 11
+eventually procs_are 11 multi1 multi2
 check "-9 --wait nosuch multi1 multi2 is 3" 3 "$CGKILL" -9 --wait --timeout 10 multi1 nosuch multi2
 expect "... and both existing jobs were emptied" test "$(nprocs multi1)$(nprocs multi2)" = 00
 

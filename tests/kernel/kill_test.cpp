@@ -105,8 +105,9 @@ class JobGuard {
   }
   /// Starts `sh -c script [arg0]` born inside `cg`.
   pid_t start(const Cgroup& cg, const std::string& script, const std::string& arg0 = "sh") {
-    // stderr off: shells report their killed children ("Terminated").
-    auto child = spawn_in_cgroup(cg, job_root().layout().kind, {"/bin/sh", "-c", "exec 2>/dev/null; " + script, arg0});
+    // Detached: stdio on /dev/null, so nothing of ours can hold the test
+    // runner's pipes open (and shells do not report "Terminated" children).
+    auto child = spawn_in_cgroup(cg, job_root().layout().kind, {"/bin/sh", "-c", script, arg0}, SpawnMode::detached);
     REQUIRE(child.ok());
     m_children.push_back(child->pid);
     return child->pid;
