@@ -342,6 +342,7 @@ extern "C" void worker_on_term(int) { _exit(0); }
 
 struct Nursery {
   pid_t pid = -1;
+  bool reported = false;      // false: still forking; killed rather than waited for
   int ctl = -1;               // write end; closing it = "kill, reap, exit"
   std::vector<pid_t> pids;    // its workers
   std::vector<int> pidfds;    // one per worker, opened while pinned
@@ -394,8 +395,10 @@ void nursery_write(int fd, const void* buf, size_t len) {
   std::vector<int> keep{ctl_rd, rep_wr, g_home_procs_fd, g_cpu_procs_fd};
   keep.insert(keep.end(), procs_fds.begin(), procs_fds.end());
   close_except(keep);
-  int ready[2];
-  if (pipe2(ready, O_CLOEXEC) < 0) _exit(2);
+  // Workers report on `ready`, then block until `go` closes: busy workers
+  // must not compete with the nursery while it is still forking.
+  int ready[2], go[2];
+  if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) _exit(2);
   pid_t self = getpid();
   std::vector<pid_t> pids;
   // The workers inherit the idle cpu group from here (the v1 cpu hierarchy is
@@ -409,7 +412,7 @@ void nursery_write(int fd, const void* buf, size_t len) {
       if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != self) _exit(1);
-        close_except({ready[1]});
+        close_except({ready[1], go[0]});
         if (g_busy == Busy::sched_idle && load != Load::sleep) {
           sched_param prm{};
           sched_setscheduler(0, SCHED_IDLE, &prm);
@@ -422,6 +425,9 @@ void nursery_write(int fd, const void* buf, size_t len) {
         char c = 'r';
         if (write(ready[1], &c, 1) != 1) _exit(4);
         close(ready[1]);
+        while (read(go[0], &c, 1) < 0 && errno == EINTR) {
+        }
+        close(go[0]);
         worker_loop(load);
       }
       pids.push_back(pid);
@@ -438,6 +444,8 @@ void nursery_write(int fd, const void* buf, size_t len) {
     got += static_cast<size_t>(r);
     if (got == pids.size()) break;
   }
+  close(go[0]);
+  close(go[1]);  // off they go
   int32_t count = got == pids.size() ? static_cast<int32_t>(pids.size()) : -1;
   nursery_write(rep_wr, &count, sizeof count);
   if (count > 0) nursery_write(rep_wr, pids.data(), pids.size() * sizeof(pid_t));
@@ -501,6 +509,7 @@ void spawn_workers(const std::vector<int>& procs_fds, Load load, int n_per_fd) {
     ok = read_all(n.pids.data(), n.pids.size() * sizeof(pid_t));
   }
   close(rep[0]);
+  n.reported = ok;
   check_stop();
   if (!ok) fail("the nursery could not start " + std::to_string(procs_fds.size() * static_cast<size_t>(n_per_fd)) +
                 " workers in their cgroups");
@@ -514,6 +523,7 @@ void spawn_workers(const std::vector<int>& procs_fds, Load load, int n_per_fd) {
 /// Closes a nursery's control pipe (it SIGKILLs and reaps its workers) and
 /// reaps the nursery.
 void finish_nursery(Nursery& n) {
+  if (!n.reported) kill(n.pid, SIGKILL);  // our unreaped child; its workers follow (PDEATHSIG)
   for (int fd : n.pidfds) close(fd);
   n.pidfds.clear();
   if (n.ctl >= 0) close(n.ctl);
@@ -1275,6 +1285,15 @@ void Bench::cleanup() {
   if (!m_job.empty()) dirs = {m_job, m_stage};
   for (const auto& d : m_stat_jobs) dirs.push_back(d);
   if (!g_nurseries.empty()) kill_workers(m_h, dirs);
+  // Workers of a nursery killed mid-spawn were orphaned to us (subreaper).
+  double deadline = mono_ms() + 10000;
+  for (;;) {
+    pid_t r = waitpid(-1, nullptr, WNOHANG);
+    if (r > 0) continue;
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 || mono_ms() > deadline) break;  // ECHILD: nobody left
+    sleep_ms(5);
+  }
   std::vector<std::string> created = g_created_dirs;  // remove_cgroup edits the list
   for (auto it = created.rbegin(); it != created.rend(); ++it) remove_cgroup(*it);
 }
@@ -1578,6 +1597,10 @@ int main(int argc, char** argv) {
   sa.sa_handler = on_alarm;
   sigaction(SIGALRM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
+
+  // Orphans of a nursery killed while it was still forking come back to us
+  // for reaping, not to init.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   // One pidfd per process in the kill floors: N=5000 needs more than 1024 fds.
   rlimit rl{};
