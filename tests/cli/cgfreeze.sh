@@ -43,7 +43,7 @@ expect "run --detach prints the PID, which is in the job" grep -qx "$PID" "$ROOT
 MARK=$(mktemp)
 start "$CGFREEZE" run fwd -- sh -c "trap 'echo TERM >> $MARK; exit 3' TERM; while :; do sleep 0.01; done"
 RUN_PID=$LAST_PID
-eventually test "$(nprocs fwd)" -ge 1
+eventually has_procs fwd 1
 sleep 0.1
 kill -TERM "$RUN_PID"; wait "$RUN_PID"; rc=$?
 expect "SIGTERM to cgfreeze run is passed on (status $rc)" test "$rc" = 3
@@ -60,7 +60,7 @@ check "run into a frozen job is refused" 1 "$CGFREEZE" run busy -- true
 check "thaw --wait thaws" 0 "$CGFREEZE" thaw --wait busy
 expect "the kernel shows busy THAWED" test "$(kernel_state busy)" = THAWED
 check "freeze without --wait returns once requested" 0 "$CGFREEZE" busy
-eventually test "$(kernel_state busy)" = FROZEN
+eventually state_is busy FROZEN
 expect "... and the job gets FROZEN" test "$(kernel_state busy)" = FROZEN
 check "thaw without --wait" 0 "$CGFREEZE" thaw busy
 expect "busy is THAWED" test "$(kernel_state busy)" = THAWED
@@ -107,7 +107,7 @@ expect "... and moves the process" grep -qx "$SLEEPER" "$ROOT/newjob/cgroup.proc
 check "freeze newjob" 0 "$CGFREEZE" --wait newjob
 sleep 1000 & S2=$!; track "$S2"
 check "add into a frozen job" 0 "$CGFREEZE" add newjob "$S2"
-eventually test "$(kernel_state newjob)" = FROZEN
+eventually state_is newjob FROZEN
 expect "... the job is still FROZEN with the new process" test "$(kernel_state newjob)" = FROZEN
 check "create --pid moves at creation" 0 "$CGFREEZE" thaw --wait newjob
 

@@ -102,5 +102,10 @@ kernel_state() {
 procs_of() { grep -v '^0$' "$ROOT/$1/cgroup.procs" 2>/dev/null; }
 nprocs() { procs_of "$1" | wc -l; }
 
-# Waits (bounded, 5 s) until the command succeeds. For test set-up only.
+# Conditions for eventually(): they re-read the kernel on every try.
+state_is() { [ "$(kernel_state "$1")" = "$2" ]; }
+has_procs() { [ "$(nprocs "$1")" -ge "$2" ]; }
+
+# Waits (bounded, 5 s) until the command succeeds. The command is run again on
+# each try, so pass a function (state_is, has_procs), not test "$(...)".
 eventually() { local i; for i in $(seq 1 500); do "$@" && return 0; sleep 0.01; done; return 1; }
