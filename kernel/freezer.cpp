@@ -85,6 +85,13 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
     for (std::size_t i = 0; i < jobs.size(); ++i) watches[i] = freezer.open_watch(*jobs[i]);
   }
   for (std::size_t i = 0; i < jobs.size(); ++i) {
+    // Not while a cgkill holds the job frozen to signal it: its restore would
+    // undo this request (a lost update). Held for the write only, not the wait.
+    auto lock = jobs[i]->io().lock_dir(jobs[i]->dir());
+    if (!lock) {
+      outcomes[i].request = lock.error();
+      continue;
+    }
     outcomes[i].request = request_with_retry(freezer, *jobs[i], freeze, deadline);
   }
   if (wait) wait_for(freezer, jobs, watches, outcomes, freeze, deadline);

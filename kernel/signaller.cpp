@@ -102,6 +102,11 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
     }
   }
 
+  // From reading the freeze state to putting it back, no other run may
+  // change it: a freeze requested meanwhile would be undone by our restore.
+  auto lock = io.lock_dir(job.dir());
+  if (!lock) return lock.error();
+
   // Remember who asked to be frozen, to put it back afterwards. Only v1
   // SIGKILL touches sub-jobs (their tasks must be thawed to die).
   bool thaw_subjobs = sig == SIGKILL && freezer.kind() == HierarchyKind::v1;

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
@@ -133,6 +134,15 @@ class RealSysIo final : public SysIo {
     std::string n(name);
     // AT_EACCESS: the effective ids decide, as they do for the write itself.
     return ::faccessat(dir.fd, n.c_str(), W_OK, AT_EACCESS) == 0;
+  }
+
+  Result<UniqueFd> lock_dir(DirRef dir) override {
+    UniqueFd fd(::openat(dir.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) return sys_error(errno, "open", std::string(dir.path));
+    while (::flock(fd.get(), LOCK_EX) < 0) {
+      if (errno != EINTR) return sys_error(errno, "flock", std::string(dir.path));
+    }
+    return fd;
   }
 
   Result<UniqueFd> pidfd_open(pid_t pid) override {

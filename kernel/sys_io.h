@@ -70,6 +70,11 @@ class SysIo {
   }
 
   /// pidfd_open(2): ESRCH for no such process, ENOSYS before 5.3.
+  /// Takes an exclusive flock(2) on directory `dir` through a new fd, held
+  /// until that fd is closed (or the process dies: no lock files). Serialises
+  /// changes of a job's freeze state between concurrent runs. Fakes need not lock.
+  virtual Result<UniqueFd> lock_dir(DirRef) { return UniqueFd(); }
+
   virtual Result<UniqueFd> pidfd_open(pid_t pid) = 0;
   /// pidfd_send_signal(2): ESRCH once the process has exited.
   virtual Status send_signal(int pidfd, int sig) = 0;

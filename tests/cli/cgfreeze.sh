@@ -95,6 +95,18 @@ for i in $(seq 1 10); do "$CGFREEZE" busy & "$CGFREEZE" thaw busy & done; wait
 check "after a storm of requests, freeze --wait works" 0 "$CGFREEZE" --wait --timeout 10 busy
 check "and thaw --wait works" 0 "$CGFREEZE" thaw --wait --timeout 10 busy
 
+# A freeze requested while cgkill holds the job frozen to signal it is not
+# undone by cgkill putting the state back (no lost update).
+lost=0
+for round in 1 2 3 4 5; do
+  for i in $(seq 1 8); do "$CGKILL" -CONT busy & done
+  "$CGFREEZE" busy
+  wait
+  state_is busy FROZEN || eventually state_is busy FROZEN || lost=$((lost + 1))
+  "$CGFREEZE" thaw --wait busy
+done
+expect "freeze racing cgkill's freeze-signal-thaw is never lost ($lost of 5 lost)" test "$lost" = 0
+
 # --- add ------------------------------------------------------------------------
 sleep 1000 & SLEEPER=$!; track "$SLEEPER"
 check "add moves a process" 0 "$CGFREEZE" add a "$SLEEPER"
