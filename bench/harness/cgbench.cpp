@@ -903,7 +903,12 @@ void Bench::run_group(Group& g, const std::vector<Variant>& variants, int reps,
                       const std::function<std::string(const Variant&, const std::string&)>& verify,
                       const std::function<void()>& after) {
   for (const auto& v : variants) {
-    if (v.floor_timing) g.rows.push_back(Row{"floor-in", v.label + " — in-process", v.na, Kind::floor_in, {}});
+    if (v.floor_timing) {
+      // "floor process (how)" -> "floor in-process (how)": the program's own clock.
+      std::string label = v.label.rfind("floor process", 0) == 0 ? "floor in-process" + v.label.substr(13)
+                                                                 : v.label + ", in-process";
+      g.rows.push_back(Row{"floor-in", label, v.na, Kind::floor_in, {}});
+    }
     g.rows.push_back(Row{v.key, v.label, v.na, v.kind, {}});
   }
   size_t nv = variants.size();
