@@ -55,7 +55,7 @@ volatile std::sig_atomic_t g_alarm = 0;  // per-command timeout expired
 
 struct Interrupted {};
 
-void on_stop_signal(int) { g_stop = 1; }
+void on_stop_signal(int sig) { g_stop = sig; }
 void on_alarm(int) { g_alarm = 1; }
 
 void check_stop() {
@@ -712,6 +712,7 @@ struct Group {
   std::string load;  // sleep spin churn, or "-"
   int n = 0;         // N processes or M jobs
   std::vector<Row> rows;
+  double reset_ms = 0, run_ms = 0;  // where the harness's time went
   Row* row(const std::string& key) {
     for (auto& r : rows)
       if (r.key == key) return &r;
@@ -770,8 +771,9 @@ struct Config {
   int reps = 7;
   int reps_large = 3;  // for N >= 5000
   int large_n = 5000;
-  std::vector<std::string> large_ops{"freeze", "thaw", "kill9", "term"};
-  std::vector<Load> large_loads{Load::sleep, Load::spin, Load::churn};
+  // At N >= large_n, the kill ops need N fresh workers for every single
+  // measurement: by default only with sleepers, to keep the run near 10 min.
+  std::vector<Load> large_kill_loads{Load::sleep};
   double settle_ms = 15;
   double timeout_s = 60;
   bool quick = false;
@@ -794,7 +796,7 @@ void usage(FILE* f) {
                "  --ns LIST           process counts (default 1,100,1000,5000)\n"
                "  --ms LIST           job counts for cgstat (default 1,100,1000)\n"
                "  --loads LIST        sleep,spin,churn\n"
-               "  --large-loads LIST  loads measured at N>=5000 (default all)\n"
+               "  --large-kill-loads LIST  loads for kill9/term at N>=5000 (default sleep)\n"
                "  --ops LIST          freeze,thaw,kill9,term,status,startup,run,add\n"
                "  --settle MS         pause between a reset and a measurement (default 15)\n"
                "  --busy-workers HOW  idle-group (default: a v1 cpu cgroup with cpu.idle=1,\n"
@@ -918,11 +920,15 @@ void Bench::run_group(Group& g, const std::vector<Variant>& variants, int reps,
       const Variant& v = variants[(k + static_cast<size_t>(rep)) % nv];
       if (!v.na.empty()) continue;
       check_stop();
+      double t0 = mono_ms();
       reset();
+      g.reset_ms += mono_ms() - t0;
       sleep_ms(m_cfg.settle_ms);
       check_stop();
       std::string out;
+      t0 = mono_ms();
       Sample s = run_measured(v.argv, m_cap, m_cfg.timeout_s, &out);
+      g.run_ms += mono_ms() - t0;
       if (s.ok) {
         std::string bad = verify(v, out);
         if (!bad.empty()) {
@@ -955,7 +961,7 @@ void Bench::progress(const Group& g) const {
     std::fprintf(stderr, "  %s %s%s", r.key.c_str(), fmt_ms(st.wmed).c_str(),
                  st.ok < st.total ? ("(" + std::to_string(st.total - st.ok) + " failed)").c_str() : "");
   }
-  std::fprintf(stderr, "\n");
+  std::fprintf(stderr, "   [resets %.1fs, commands %.1fs]\n", g.reset_ms / 1e3, g.run_ms / 1e3);
 }
 
 /// freeze and thaw over one set of n workers.
@@ -1034,12 +1040,16 @@ void Bench::kill_group(Load load, int n, bool sigkill) {
   int procs_fd = open((job + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
   if (procs_fd < 0) fail("open " + job + "/cgroup.procs: " + errno_text(errno));
   auto reset = [this, job, procs_fd, load, n] {
+    double t0 = mono_ms();
+    bool dbg = getenv("CGBENCH_DEBUG") != nullptr;
     if (!reap_dead_workers(1000) || !m_h.empty(job)) {
       kill_workers(m_h, {job});
       if (!m_h.wait_empty(job, 5000)) fail("reset: " + job + " does not empty");
     }
     if (!m_h.thawed(job) && !m_h.set_frozen(job, false)) fail("reset: could not thaw " + job);
+    double t1 = mono_ms();
     spawn_workers({procs_fd}, load, n);
+    if (dbg) std::fprintf(stderr, "reset: reap %.1f ms, spawn %.1f ms\n", t1 - t0, mono_ms() - t1);
   };
   auto verify = [this, job](const Variant&, const std::string&) -> std::string {
     if (m_h.empty(job)) return "";
@@ -1257,11 +1267,10 @@ int Bench::run() {
     if (contains(m_cfg.ops, "startup")) startup_group();
     for (Load load : m_cfg.loads) {
       for (int n : m_cfg.ns) {
-        bool large = n >= m_cfg.large_n;
-        if (large && std::find(m_cfg.large_loads.begin(), m_cfg.large_loads.end(), load) == m_cfg.large_loads.end())
-          continue;
+        bool large_kill = n >= m_cfg.large_n && std::find(m_cfg.large_kill_loads.begin(), m_cfg.large_kill_loads.end(),
+                                                           load) == m_cfg.large_kill_loads.end();
         auto wanted = [&](const std::string& op) {
-          return contains(m_cfg.ops, op) && (!large || contains(m_cfg.large_ops, op));
+          return contains(m_cfg.ops, op) && !(large_kill && (op == "kill9" || op == "term"));
         };
         if (wanted("freeze") || wanted("thaw")) op_groups(load, n);
         if (wanted("kill9")) kill_group(load, n, true);
@@ -1275,9 +1284,10 @@ int Bench::run() {
       for (int n : m_cfg.ns)
         if (n < m_cfg.large_n) add_group(n);
   } catch (const Interrupted&) {
-    m_interrupted = "interrupted";
-    std::fprintf(stderr, "cgbench: interrupted; cleaning up\n");
+    m_interrupted = std::string("interrupted by ") + strsignal(static_cast<int>(g_stop));
+    std::fprintf(stderr, "cgbench: %s; cleaning up\n", m_interrupted.c_str());
     cleanup();
+    if (!m_groups.empty()) write_results();
     return 130;
   }
   cleanup();
@@ -1376,6 +1386,7 @@ std::string Bench::markdown() const {
  << m_busy_text << "; " << fmt(m_cfg.settle_ms, 0)
      << " ms pause after each reset\n";
   md << "- total run time " << fmt((mono_ms() - m_t_start) / 1e3, 0) << " s\n\n";
+  if (!m_interrupted.empty()) md << "**Run " << m_interrupted << ": partial results.**\n\n";
   md << "Times in ms. **Wall**: monotonic clock around the whole process (spawn, exec, run, "
         "wait4). **CPU**: the child's user+sys from wait4's rusage. \"in-process\" rows are the "
         "floor program's own clock around the operation (no exec, no start-up). **ours/floor**: "
@@ -1445,13 +1456,13 @@ std::string Bench::markdown() const {
     }
     md << "\n";
   }
-  if (!m_interrupted.empty()) md << "**Run " << m_interrupted << "; partial results.**\n";
   return md.str();
 }
 
 void Bench::write_results() const {
   mkdir(m_cfg.out_dir.c_str(), 0755);
-  std::string stem = m_cfg.out_dir + "/" + m_cfg.date + "-" + m_h.name() + m_cfg.suffix;
+  std::string stem = m_cfg.out_dir + "/" + m_cfg.date + "-" + m_h.name() + m_cfg.suffix +
+                     (m_interrupted.empty() ? "" : "-partial");
   {
     std::ofstream csv(stem + ".csv");
     csv << "hierarchy,op,load,n,variant,kind,label,rep,ok,wall_ms,cpu_ms,note\n";
@@ -1561,7 +1572,7 @@ int main(int argc, char** argv) {
       else if (a == "--ns") cfg.ns = parse_ints(next());
       else if (a == "--ms") cfg.ms = parse_ints(next());
       else if (a == "--loads") cfg.loads = parse_loads(next());
-      else if (a == "--large-loads") cfg.large_loads = parse_loads(next());
+      else if (a == "--large-kill-loads") cfg.large_kill_loads = parse_loads(next());
       else if (a == "--ops") cfg.ops = split(next(), ',');
       else if (a == "--settle") cfg.settle_ms = std::atof(next().c_str());
       else if (a == "--timeout") cfg.timeout_s = std::atof(next().c_str());
