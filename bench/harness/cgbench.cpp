@@ -520,6 +520,18 @@ void spawn_workers(const std::vector<int>& procs_fds, Load load, int n_per_fd) {
   }
 }
 
+/// Reaps processes that were orphaned to the harness (it is a subreaper),
+/// e.g. the pkill of a peer script killed at its timeout; never a nursery.
+void reap_orphans() {
+  for (;;) {
+    siginfo_t si{};
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0) return;
+    for (const auto& n : g_nurseries)
+      if (n.pid == si.si_pid) return;  // left for finish_nursery
+    waitpid(si.si_pid, nullptr, 0);
+  }
+}
+
 /// Closes a nursery's control pipe (it SIGKILLs and reaps its workers) and
 /// reaps the nursery.
 void finish_nursery(Nursery& n) {
@@ -656,7 +668,9 @@ Sample run_measured(const std::vector<std::string>& argv, Capture& cap, double t
     if (r == pid) break;
     if (r < 0 && errno == EINTR) {
       if ((g_stop || g_alarm) && !killed) {
-        kill(pid, SIGKILL);  // our own unreaped child
+        // The child's own process group, pinned while the child is unreaped:
+        // a peer script's pkill or sleep goes with it.
+        kill(-pid, SIGKILL);
         killed = true;
       }
       continue;
@@ -775,7 +789,7 @@ struct Config {
   // measurement: by default only with sleepers, to keep the run near 10 min.
   std::vector<Load> large_kill_loads{Load::sleep};
   double settle_ms = 15;
-  double timeout_s = 60;
+  double timeout_s = 10;
   bool quick = false;
   std::string v2_kill_wait = "events";  // how floor-v2-kill waits: events|pidfd
 };
@@ -802,7 +816,7 @@ void usage(FILE* f) {
                "  --busy-workers HOW  idle-group (default: a v1 cpu cgroup with cpu.idle=1,\n"
                "                      else SCHED_IDLE), sched-idle, or normal\n"
                "  --v2-kill-wait W    how the v2 kill floor waits: events or pidfd (default events)\n"
-               "  --timeout S         kill a measured command after S seconds (default 60)\n");
+               "  --timeout S         kill a measured command after S seconds (default 10)\n");
 }
 
 std::vector<int> parse_ints(const std::string& s) {
@@ -945,6 +959,7 @@ void Bench::run_group(Group& g, const std::vector<Variant>& variants, int reps,
       }
       if (v.floor_timing) g.row("floor-in")->samples.push_back(s);
       g.row(v.key)->samples.push_back(s);
+      reap_orphans();
       if (after) after();
     }
   }
