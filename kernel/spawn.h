@@ -27,8 +27,10 @@ enum class SpawnMode {
 /// Starts argv[0] (searched in PATH) as a child inside `cg`. v2: clone3 with
 /// CLONE_INTO_CGROUP (5.7+), so the child is born in the cgroup. v1, or where
 /// the kernel lacks it: the child joins the cgroup (writes to cgroup.procs)
-/// before exec. The child's signal mask is cleared. If exec fails, the error
-/// (op "exec", errno) comes back here and the child is reaped.
+/// before exec; also on v2 when the CLONE_INTO_CGROUP child is killed before it
+/// starts (a kernel bug after cgroup.kill, see spawn.cpp). The child's signal
+/// mask is cleared. If exec fails, the error (op "exec", errno) comes back here
+/// and the child is reaped.
 Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, HierarchyKind kind,
                                        const std::vector<std::string>& argv,
                                        SpawnMode mode = SpawnMode::attached);

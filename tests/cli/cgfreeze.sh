@@ -38,6 +38,12 @@ expect "... with a one-line error" test "$(echo "$ERR" | wc -l)" = 1
 check "run without a command is a usage error" 2 "$CGFREEZE" run r1
 PID=$("$CGFREEZE" run --detach work -- sleep 1000); track "$PID"
 expect "run --detach prints the PID, which is in the job" grep -qx "$PID" "$ROOT/work/cgroup.procs"
+# A job emptied with cgkill -9 (cgroup.kill on v2) takes new commands: Linux
+# 6.13+ kills every CLONE_INTO_CGROUP child of such a job at birth.
+check "cgkill -9 --wait empties the job" 0 "$CGKILL" -9 --wait work
+check "run into a job that was killed before runs the command" 7 "$CGFREEZE" run work -- sh -c 'exit 7'
+PID=$("$CGFREEZE" run --detach work -- sleep 1000); track "$PID"
+expect "... and run --detach leaves it running in the job" eventually grep -qx "$PID" "$ROOT/work/cgroup.procs"
 
 # Signals sent to cgfreeze run reach COMMAND.
 MARK=$(mktemp)

@@ -135,6 +135,28 @@ TEST_CASE("spawn_in_cgroup starts the command inside the job", "[kernel]") {
   CHECK(missing.error().op == "exec");
 }
 
+TEST_CASE("spawn_in_cgroup runs the command in a job that was killed before", "[kernel]") {
+  // On v2 the kill goes through cgroup.kill, after which Linux 6.13+ kills
+  // every CLONE_INTO_CGROUP child of the job at birth; spawn must get around it.
+  auto job = make_job("respawn");
+  pid_t victim = start_in(job, "sleep 1000");
+  Freezer& fz = job_root().freezer();
+  auto report = signal_job(fz, job, SIGKILL, Deadline::after(real_sys_io(), 10s));
+  REQUIRE(report);
+  auto left = wait_empty(fz, job, report->pidfds, Deadline::after(real_sys_io(), 10s));
+  REQUIRE(left);
+  REQUIRE(*left == 0);
+  stop_child(victim);
+
+  for (int round = 0; round < 3; ++round) {
+    auto child = spawn_in_cgroup(job, job_root().layout().kind, {"sh", "-c", "exit 7"});
+    REQUIRE(child);
+    auto code = wait_exit_code(*child);
+    REQUIRE(code);
+    CHECK(*code == 7);
+  }
+}
+
 TEST_CASE("SIGKILL empties a frozen job with a fork loop; then it can be removed", "[kernel]") {
   auto job = make_job("forkloop");
   start_in(job, "while :; do sh -c 'sleep 0.05' & sleep 0.002; done");
