@@ -47,6 +47,10 @@ Result<Cgroup> Cgroup::child(std::string_view name) const {
 
 Status Cgroup::move(pid_t pid) const { return write("cgroup.procs", std::to_string(pid)); }
 
+Status Cgroup::move(pid_t pid, const UniqueFd& procs) const {
+  return m_io->write_to(procs.get(), join_path(m_path, "cgroup.procs"), std::to_string(pid));
+}
+
 std::vector<pid_t> parse_pid_list(std::string_view text) {
   std::vector<pid_t> pids;
   const char* p = text.data();

@@ -44,6 +44,10 @@ class Cgroup {
   Result<Cgroup> child(std::string_view name) const;
   /// Moves the whole process `pid` (all its threads) here.
   Status move(pid_t pid) const;
+  /// cgroup.procs opened once for many moves: the open costs as much as a move.
+  Result<UniqueFd> open_procs() const { return m_io->open_for_writing(dir(), "cgroup.procs"); }
+  /// Moves `pid` here through `procs` from open_procs().
+  Status move(pid_t pid, const UniqueFd& procs) const;
 
  private:
   Cgroup(SysIo& io, UniqueFd fd, std::string path) : m_io(&io), m_fd(std::move(fd)), m_path(std::move(path)) {}

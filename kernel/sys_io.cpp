@@ -96,13 +96,23 @@ class RealSysIo final : public SysIo {
   }
 
   Status write_file(DirRef dir, std::string_view name, std::string_view data) override {
+    auto fd = open_for_writing(dir, name);
+    if (!fd) return fd.error();
+    return write_to(fd->get(), full(dir, name), data);
+  }
+
+  Result<UniqueFd> open_for_writing(DirRef dir, std::string_view name) override {
     std::string n(name);
-    UniqueFd fd(::openat(dir.fd, n.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd.valid()) return sys_error(errno, "open", full(dir, name));
+    int fd = ::openat(dir.fd, n.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return sys_error(errno, "open", full(dir, name));
+    return UniqueFd(fd);
+  }
+
+  Status write_to(int fd, std::string_view path, std::string_view data) override {
     for (;;) {
-      ssize_t w = ::write(fd.get(), data.data(), data.size());
+      ssize_t w = ::write(fd, data.data(), data.size());
       if (w >= 0) return {};
-      if (errno != EINTR) return sys_error(errno, "write", full(dir, name));
+      if (errno != EINTR) return sys_error(errno, "write", std::string(path));
     }
   }
 

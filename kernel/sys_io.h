@@ -51,6 +51,11 @@ class SysIo {
   virtual Result<UniqueFd> open_file(DirRef dir, std::string_view name) = 0;
   /// Reads an fd from open_file again from offset 0; also re-arms kernfs poll.
   virtual Result<std::string> reread(int fd, std::string_view path) = 0;
+  /// Opens `name` for repeated writes (many PIDs to cgroup.procs: the open
+  /// costs as much as a move).
+  virtual Result<UniqueFd> open_for_writing(DirRef dir, std::string_view name) = 0;
+  /// One write(2) of `data` to an fd from open_for_writing; `path` names it in errors.
+  virtual Status write_to(int fd, std::string_view path, std::string_view data) = 0;
 
   /// statfs(2) f_type of `path` (CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC ...).
   virtual Result<long> fs_magic(std::string_view path) = 0;

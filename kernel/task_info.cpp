@@ -33,12 +33,17 @@ Result<TaskInfo> parse_proc_stat(std::string_view text, pid_t pid) {
   return info;
 }
 
-Result<TaskInfo> read_task_info(SysIo& io, pid_t pid) {
+Result<TaskInfo> read_task_stat(SysIo& io, pid_t pid) {
   std::string base = "/proc/" + std::to_string(pid);
   auto stat = io.read_file(DirRef{AT_FDCWD, base}, base + "/stat");
   if (!stat) return stat.error();
-  auto info = parse_proc_stat(*stat, pid);
+  return parse_proc_stat(*stat, pid);
+}
+
+Result<TaskInfo> read_task_info(SysIo& io, pid_t pid) {
+  auto info = read_task_stat(io, pid);
   if (!info) return info;
+  std::string base = "/proc/" + std::to_string(pid);
   auto wchan = io.read_file(DirRef{AT_FDCWD, base}, base + "/wchan");
   if (wchan && *wchan != "0") info->wchan = *wchan;
   return info;

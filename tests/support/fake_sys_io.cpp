@@ -182,7 +182,24 @@ bool FakeSysIo::has_file(DirRef dir, std::string_view name) { return m_nodes.cou
 Result<std::string> FakeSysIo::read_file(DirRef dir, std::string_view name) { return read_path(resolve(dir, name)); }
 
 Status FakeSysIo::write_file(DirRef dir, std::string_view name, std::string_view data) {
+  return write_path(resolve(dir, name), data);
+}
+
+Result<UniqueFd> FakeSysIo::open_for_writing(DirRef dir, std::string_view name) {
   std::string path = resolve(dir, name);
+  int errnum = 0;
+  if (take_failure("open", path, errnum)) return sys_error(errnum, "open", path);
+  if (!m_nodes.count(path)) return sys_error(ENOENT, "open", path);
+  return token_for(path);
+}
+
+Status FakeSysIo::write_to(int fd, std::string_view path, std::string_view data) {
+  auto it = m_fd_paths.find(fd);
+  if (it == m_fd_paths.end()) return sys_error(EBADF, "write", std::string(path));
+  return write_path(it->second, data);
+}
+
+Status FakeSysIo::write_path(const std::string& path, std::string_view data) {
   int errnum = 0;
   ++m_write_counts[path];
   m_write_log.push_back(path + "=" + std::string(data));

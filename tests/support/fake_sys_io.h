@@ -76,6 +76,8 @@ class FakeSysIo final : public SysIo {
   Status write_file(DirRef dir, std::string_view name, std::string_view data) override;
   Result<UniqueFd> open_file(DirRef dir, std::string_view name) override;
   Result<std::string> reread(int fd, std::string_view path) override;
+  Result<UniqueFd> open_for_writing(DirRef dir, std::string_view name) override;
+  Status write_to(int fd, std::string_view path, std::string_view data) override;
   Result<long> fs_magic(std::string_view path) override;
   std::string kernel_release() override { return m_release; }
   uid_t effective_uid() override { return m_euid; }
@@ -103,6 +105,7 @@ class FakeSysIo final : public SysIo {
   bool take_failure(const std::string& op, const std::string& path, int& errnum);
   UniqueFd token_for(const std::string& path);
   Result<std::string> read_path(const std::string& path);
+  Status write_path(const std::string& path, std::string_view data);
 
   std::map<std::string, Node> m_nodes;
   std::map<std::string, std::vector<int>> m_failures;  // key "op path": queued errnos

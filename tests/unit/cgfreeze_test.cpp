@@ -123,7 +123,7 @@ TEST_CASE("add: a pid recycled after validation is not moved", "[cgfreeze]") {
   f.io.add_v1_cgroup(k_job);
   f.add_task(100);
   // Between pinning and moving, the process exits and its PID is reused.
-  f.io.on_read("/proc/100/wchan", [](FakeSysIo& io) { io.recycle_pid(100); });
+  f.io.on_read("/proc/100/stat", [](FakeSysIo& io) { io.recycle_pid(100); });
   CHECK(add(f.ctx, AddOptions{"build", {"100"}, false}) == ExitStatus::usage);
   CHECK(f.io.write_log().empty());
 }

@@ -66,6 +66,12 @@ class PidfdHookIo final : public SysIo {
   }
   Result<UniqueFd> open_file(DirRef dir, std::string_view name) override { return m_fake.open_file(dir, name); }
   Result<std::string> reread(int fd, std::string_view path) override { return m_fake.reread(fd, path); }
+  Result<UniqueFd> open_for_writing(DirRef dir, std::string_view name) override {
+    return m_fake.open_for_writing(dir, name);
+  }
+  Status write_to(int fd, std::string_view path, std::string_view data) override {
+    return m_fake.write_to(fd, path, data);
+  }
   Result<long> fs_magic(std::string_view path) override { return m_fake.fs_magic(path); }
   std::string kernel_release() override { return m_fake.kernel_release(); }
   Result<UniqueFd> pidfd_open(pid_t pid) override {

@@ -40,7 +40,7 @@ std::vector<Mover> pin_processes(Context& ctx, std::string_view job, const std::
   for (pid_t pid : pids) {
     std::string label = "PID " + std::to_string(pid);
     auto fd = io.pidfd_open(pid);
-    auto info = fd ? read_task_info(io, pid) : Result<TaskInfo>(fd.error());
+    auto info = fd ? read_task_stat(io, pid) : Result<TaskInfo>(fd.error());
     if (!info) {
       Error e = info.error();
       if (e.errnum == ESRCH || e.errnum == ENOENT) {
@@ -83,6 +83,7 @@ std::string move_refused(Context& ctx, pid_t pid, const Cgroup& cg, const Error&
 ExitStatus move_all(Context& ctx, const JobName& job, const Cgroup& cg, const std::vector<Mover>& movers) {
   ExitStatus status = ExitStatus::ok;
   SysIo& io = ctx.root.io();
+  auto procs = cg.open_procs();
   for (const auto& m : movers) {
     std::string label = "add PID " + std::to_string(m.pid);
     // Still the process we pinned? (signal 0 through the pidfd; EPERM, for
@@ -93,7 +94,8 @@ ExitStatus move_all(Context& ctx, const JobName& job, const Cgroup& cg, const st
       status = worst(status, ExitStatus::usage);
       continue;
     }
-    auto moved = cg.move(m.pid);
+    // Without the open fd, each move opens cgroup.procs and reports why not.
+    auto moved = procs ? cg.move(m.pid, *procs) : cg.move(m.pid);
     if (!moved && (moved.error().errnum == EACCES || moved.error().errnum == EPERM)) {
       ctx.reporter.error(job.text, move_refused(ctx, m.pid, cg, moved.error()));
       status = worst(status, ExitStatus::failed);
