@@ -25,7 +25,25 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
     std::vector<pollfd> fds;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       if (!pending[i]) continue;
-      if (watches[i].valid()) (void)io.reread(watches[i].get(), jobs[i]->path());  // re-arm
+      if (watches[i].valid()) {
+        // The watch alone says whether the job is frozen; status() (four
+        // more reads) only where that is not the whole answer: THAWED also
+        // needs no freeze request above, and a failed read needs its error.
+        // Right after the write the job's tasks compete with us for the CPU.
+        auto text = io.reread(watches[i].get(), jobs[i]->path());  // also re-arms the watch
+        if (text) {
+          bool frozen = freezer.frozen_per_watch(*text);
+          if (freeze && frozen) {
+            outcomes[i].reached = true;
+            pending[i] = false;
+            continue;
+          }
+          if (freeze || frozen) {
+            fds.push_back(pollfd{watches[i].get(), POLLPRI, 0});
+            continue;
+          }
+        }
+      }
       auto st = freezer.status(*jobs[i]);
       if (!st) {
         outcomes[i].request = st.error();

@@ -37,6 +37,9 @@ class Freezer {
   /// An fd that polls ready (POLLPRI) when the state may have changed, or an
   /// invalid fd where the kernel offers no notification (v1).
   virtual UniqueFd open_watch(const Cgroup& cg) = 0;
+  /// Whether what the watch fd read (re-arming it) says FROZEN, so that a
+  /// wait can mostly skip status().
+  virtual bool frozen_per_watch(std::string_view watch_text) const = 0;
   /// v1 only: helps a job stuck in FREEZING along (re-write FROZEN, and now
   /// and then thaw and re-freeze). `round` counts the calls for this wait.
   virtual Status nudge(const Cgroup& cg, unsigned round) = 0;

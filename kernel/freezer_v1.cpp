@@ -43,6 +43,7 @@ class V1Freezer final : public Freezer {
   }
 
   UniqueFd open_watch(const Cgroup&) override { return UniqueFd(); }
+  bool frozen_per_watch(std::string_view) const override { return false; }
 
   // Why: the v1 freezer can stay FREEZING while tasks fork or are moved in
   // (runc saw it on 5.4; seen here on 6.18 with busy forkers in 13 of 15

@@ -54,6 +54,11 @@ class V2Freezer final : public Freezer {
     return std::move(*fd);
   }
 
+  // "frozen 1" is all status() needs to say FROZEN.
+  bool frozen_per_watch(std::string_view watch_text) const override {
+    return event_value(watch_text, "frozen") == 1;
+  }
+
   Status nudge(const Cgroup&, unsigned) override { return {}; }
 
   // Notifications arrive at most ~12 ms late (HZ=250 rate limit); re-reading
