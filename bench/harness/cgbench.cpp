@@ -982,7 +982,10 @@ void Bench::progress(const Group& g) const {
 /// freeze and thaw over one set of n workers.
 void Bench::op_groups(Load load, int n) {
   bool large = n >= m_cfg.large_n;
-  int reps = large ? m_cfg.reps_large : m_cfg.reps;
+  // Three times the repetitions: a reset here is one freeze or thaw, not N
+  // new workers, and how fast busy workers get a CPU to be frozen varies a
+  // lot from one sample to the next.
+  int reps = 3 * (large ? m_cfg.reps_large : m_cfg.reps);
   const std::string& job = m_job;
   std::string hv = m_h.name();
   int procs_fd = open((job + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
@@ -1408,7 +1411,7 @@ std::string Bench::markdown() const {
   md << "- tools: `" << m_cfg.build_dir << "/tools/<tool>/<tool>`" << (m_cfg.commit.empty() ? "" : ", sources at " + m_cfg.commit)
      << "\n";
   md << "- repetitions: " << m_cfg.reps << " (" << m_cfg.reps_large << " at N≥" << m_cfg.large_n
-     << ", " << m_cfg.reps * 3 << " for start-up); busy workers run "
+     << "; three times that for freeze, thaw and start-up); busy workers run "
  << m_busy_text << "; " << fmt(m_cfg.settle_ms, 0)
      << " ms pause after each reset\n";
   md << "- total run time " << fmt((mono_ms() - m_t_start) / 1e3, 0) << " s\n\n";
