@@ -132,37 +132,40 @@ ExitStatus thaw(Context& ctx, const FreezeOptions& options) {
   SysIo& io = ctx.root.io();
   Freezer& freezer = ctx.root.freezer();
   Deadline deadline = request_deadline(io, *parsed, options.wait);
-  auto outcomes = change_freeze(freezer, cgroups_of(targets), false, false, deadline);
+
+  // An ancestor's freeze keeps a job frozen whatever we write: such a job
+  // gets its thaw request but no wait, and an error at once instead of a
+  // wait for something that cannot happen. Looked up before any write: once
+  // the job's tasks wake up they compete with us for the CPU.
   std::vector<Target> waiting;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    auto& t = targets[i];
-    if (!outcomes[i].request) {
-      ctx.reporter.failure(t.name.text, "thaw", outcomes[i].request.error());
-      status = worst(status, cli::status_for_lookup(outcomes[i].request.error()));
-      continue;
-    }
-    if (!options.wait) continue;
-    // An ancestor's freeze keeps this job frozen whatever we write: say so
-    // at once instead of waiting for something that cannot happen.
-    auto ancestor = freezing_ancestor(freezer, t.cg, ctx.root.layout().mount);
-    if (ancestor && !ancestor->empty()) {
-      ctx.reporter.error(t.name.text, "cannot thaw: ancestor " + ctx.root.display_name(*ancestor) +
-                                          " is frozen (" + *ancestor + ")");
-      status = worst(status, ExitStatus::failed);
-      continue;
-    }
-    waiting.push_back(std::move(t));
+  std::vector<std::pair<Target, std::string>> held;  // and the frozen ancestor
+  for (auto& t : targets) {
+    auto ancestor = options.wait ? freezing_ancestor(freezer, t.cg, ctx.root.layout().mount) : std::string();
+    if (ancestor && !ancestor->empty()) held.emplace_back(std::move(t), *ancestor);
+    else waiting.push_back(std::move(t));
   }
-  if (waiting.empty()) return status;
-  auto waited = change_freeze(freezer, cgroups_of(waiting), false, true, deadline);
+
+  auto outcomes = change_freeze(freezer, cgroups_of(waiting), false, options.wait, deadline);
   for (std::size_t i = 0; i < waiting.size(); ++i) {
-    if (!waited[i].request) {
-      ctx.reporter.failure(waiting[i].name.text, "thaw", waited[i].request.error());
-      status = worst(status, cli::status_for_lookup(waited[i].request.error()));
-    } else if (!waited[i].reached) {
+    if (!outcomes[i].request) {
+      ctx.reporter.failure(waiting[i].name.text, "thaw", outcomes[i].request.error());
+      status = worst(status, cli::status_for_lookup(outcomes[i].request.error()));
+    } else if (options.wait && !outcomes[i].reached) {
       ctx.reporter.error(waiting[i].name.text, "timed out waiting for THAWED");
       status = worst(status, ExitStatus::timed_out);
     }
+  }
+  for (auto& [t, ancestor] : held) {
+    const Cgroup* one[] = {&t.cg};
+    auto outcome = change_freeze(freezer, one, false, false, deadline)[0];
+    if (!outcome.request) {
+      ctx.reporter.failure(t.name.text, "thaw", outcome.request.error());
+      status = worst(status, cli::status_for_lookup(outcome.request.error()));
+      continue;
+    }
+    ctx.reporter.error(t.name.text, "cannot thaw: ancestor " + ctx.root.display_name(ancestor) +
+                                        " is frozen (" + ancestor + ")");
+    status = worst(status, ExitStatus::failed);
   }
   return status;
 }
