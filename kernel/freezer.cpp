@@ -18,10 +18,16 @@ bool reached(const FreezerStatus& st, bool freeze) {
 void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector<UniqueFd>& watches,
               std::vector<ChangeOutcome>& outcomes, bool freeze, Deadline deadline) {
   SysIo& io = jobs.empty() ? real_sys_io() : jobs.front()->io();
-  Backoff backoff(k_first_pause, freezer.max_poll_interval());
+  const auto plan = freezer.poll_plan();
+  Backoff fine(plan.first_pause, plan.fine_pause);
+  Backoff coarse(plan.fine_pause, plan.max_pause);
+  Clock::time_point fine_until = io.now() + plan.fine_window;
+  const bool nudging = freeze && freezer.nudge_interval() > Clock::duration::zero();
+  Clock::time_point next_nudge = io.now() + freezer.nudge_interval() / 2;  // after the first re-reads
+  unsigned nudges = 0;
   std::vector<bool> pending(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) pending[i] = outcomes[i].request.ok();
-  for (unsigned round = 0;; ++round) {
+  for (;;) {
     std::vector<pollfd> fds;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       if (!pending[i]) continue;
@@ -58,12 +64,16 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
     bool any = false;
     for (bool p : pending) any = any || p;
     if (!any || deadline.expired(io)) return;
-    if (freeze) {
+    if (nudging && io.now() >= next_nudge) {
       for (std::size_t i = 0; i < jobs.size(); ++i) {
-        if (pending[i]) (void)freezer.nudge(*jobs[i], round);
+        if (pending[i]) (void)freezer.nudge(*jobs[i], nudges);
       }
+      ++nudges;
+      next_nudge = io.now() + freezer.nudge_interval();
     }
-    (void)io.poll(fds, deadline.remaining(io, backoff.next()));
+    auto pause = io.now() < fine_until ? fine.next() : coarse.next();
+    auto ready = io.poll(fds, deadline.remaining(io, pause));
+    if (ready && *ready > 0) fine_until = io.now() + plan.fine_window;
   }
 }
 

@@ -41,10 +41,21 @@ class Freezer {
   /// wait can mostly skip status().
   virtual bool frozen_per_watch(std::string_view watch_text) const = 0;
   /// v1 only: helps a job stuck in FREEZING along (re-write FROZEN, and now
-  /// and then thaw and re-freeze). `round` counts the calls for this wait.
-  virtual Status nudge(const Cgroup& cg, unsigned round) = 0;
-  /// Longest pause between re-reads while waiting.
-  virtual Clock::duration max_poll_interval() const = 0;
+  /// and then thaw and re-freeze). `nudges` counts the earlier calls for this
+  /// wait; a wait nudges at most every nudge_interval() (zero: never).
+  virtual Status nudge(const Cgroup& cg, unsigned nudges) = 0;
+  virtual Clock::duration nudge_interval() const = 0;
+
+  /// How a wait paces its re-reads: every `fine_pause` (reached by doubling
+  /// from `first_pause`) for `fine_window` after the start and after each
+  /// notification, then doubling up to `max_pause`.
+  struct PollPlan {
+    Clock::duration first_pause;
+    Clock::duration fine_pause;
+    Clock::duration fine_window;
+    Clock::duration max_pause;
+  };
+  virtual PollPlan poll_plan() const = 0;
 };
 
 /// The backend for `kind`, using `io` for every access.

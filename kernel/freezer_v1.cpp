@@ -49,19 +49,25 @@ class V1Freezer final : public Freezer {
   // (runc saw it on 5.4; seen here on 6.18 with busy forkers in 13 of 15
   // runs). Re-writing FROZEN sends the freeze to tasks that appeared since;
   // runc found that thawing and re-freezing now and then unsticks what
-  // re-writing alone does not. Every 32nd round (about a quarter second into
-  // the wait with our backoff) we do that too.
-  Status nudge(const Cgroup& cg, unsigned round) override {
-    if (round % 32 == 31) {
+  // re-writing alone does not. Every 32nd nudge (a few tenths of a second
+  // into the wait) we do that too. Each write walks every task of the job,
+  // hence the interval.
+  Status nudge(const Cgroup& cg, unsigned nudges) override {
+    if (nudges % 32 == 31) {
       auto thawed = write_request(cg, false);
       if (!thawed) return thawed;
     }
     return write_request(cg, true);
   }
+  Clock::duration nudge_interval() const override { return std::chrono::milliseconds(4); }
 
-  // No notifications on v1: adaptive polling from 1 ms, capped low because
-  // a freeze usually completes within a few milliseconds.
-  Clock::duration max_poll_interval() const override { return std::chrono::milliseconds(16); }
+  // No notifications on v1: most freezes complete within a few milliseconds,
+  // so re-read often at first (as a hand-written loop would: from 0.1 ms to
+  // 1 ms), then back off for a job that takes long.
+  PollPlan poll_plan() const override {
+    using std::chrono::microseconds, std::chrono::milliseconds;
+    return {microseconds(100), milliseconds(1), milliseconds(50), milliseconds(16)};
+  }
 };
 
 }  // namespace

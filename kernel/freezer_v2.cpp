@@ -60,10 +60,18 @@ class V2Freezer final : public Freezer {
   }
 
   Status nudge(const Cgroup&, unsigned) override { return {}; }
+  Clock::duration nudge_interval() const override { return Clock::duration::zero(); }
 
-  // Notifications arrive at most ~12 ms late (HZ=250 rate limit); re-reading
-  // more often than that only helps a little, less often never.
-  Clock::duration max_poll_interval() const override { return std::chrono::milliseconds(8); }
+  // A notification comes at once unless another one went out less than
+  // CGROUP_FILE_NOTIFY_MIN_INTV before (one jiffy at HZ=100, up to 12 ms at
+  // HZ=250): then it is held back until that interval is over, and a job of
+  // busy forkers can flip frozen 1 -> 0 -> 1 within it. So for 12 ms after
+  // the start and after each notification, re-read every millisecond; after
+  // that a notification is due at once, and re-reads are only a safety net.
+  PollPlan poll_plan() const override {
+    using std::chrono::milliseconds;
+    return {milliseconds(1), milliseconds(1), milliseconds(12), milliseconds(8)};
+  }
 
  private:
   // Walks up through parents' cgroup.freeze until the mount root (which has

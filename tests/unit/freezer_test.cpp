@@ -53,7 +53,7 @@ TEST_CASE("v1 job stuck in FREEZING is nudged: FROZEN re-written, thawed and re-
   const auto& log = io.write_log();
   CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=FROZEN") > 10);
   CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=THAWED") >= 1);
-  // The first pause is about a millisecond: adaptive polling, not a fixed sleep.
+  // Paced re-reads until the deadline, not a busy loop.
   CHECK(io.fake_now() - Clock::time_point{} >= 2s);
 }
 
@@ -71,6 +71,25 @@ TEST_CASE("v1 FREEZING that resolves after a few re-reads reaches FROZEN", "[fre
   auto out = change_freeze(*freezer, jobs, true, true, Deadline::never());
   CHECK(out[0].reached);
   CHECK(io.fake_now() - Clock::time_point{} < 50ms);
+}
+
+TEST_CASE("v2 wait re-reads every millisecond at first: a held-back notification costs no more", "[freezer]") {
+  // The kernel holds a cgroup.events notification back for up to 12 ms after
+  // the previous one; this fake never notifies at all.
+  FakeSysIo io;
+  io.add_v2_cgroup("/cg/unified/cgjobs");
+  io.add_v2_cgroup(k_v2_job);
+  int reads = 0;
+  io.on_read(k_v2_job + "/cgroup.events", [&](FakeSysIo& fake) {
+    if (++reads == 6) fake.set_file(k_v2_job + "/cgroup.events", "populated 1\nfrozen 1\n");
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto cg = Cgroup::open(io, k_v2_job);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 5s));
+  REQUIRE(out[0].request);
+  CHECK(out[0].reached);
+  CHECK(io.fake_now() - Clock::time_point{} <= 6ms);
 }
 
 TEST_CASE("v2 states map onto THAWED, FREEZING and FROZEN", "[freezer]") {
