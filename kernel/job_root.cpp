@@ -7,9 +7,17 @@
 namespace cgjob {
 
 Result<JobRoot> JobRoot::open(SysIo& io, const LayoutRequest& request) {
-  auto layout = discover_layout(io, request);
+  auto text = io.read_file(DirRef{AT_FDCWD, "/"}, "/proc/self/mountinfo");
+  if (!text) return text.error();
+  auto mounts = parse_mountinfo(*text);
+  auto layout = resolve_layout(io, mounts, request);
   if (!layout) return layout.error();
-  return JobRoot(io, std::move(*layout));
+  JobRoot root(io, std::move(*layout));
+  // Kept for cgroup_dir_of, which would otherwise read mountinfo again.
+  for (const auto& m : mounts) {
+    if (m.mountpoint == root.m_layout.mount) root.m_mount_root = m.root;
+  }
+  return root;
 }
 
 JobRoot::JobRoot(SysIo& io, Layout layout)
@@ -58,12 +66,14 @@ std::string JobRoot::display_name(std::string_view path) const {
 }
 
 Result<std::string> JobRoot::cgroup_dir_of(pid_t pid) const {
-  CgroupMount mount{m_layout.kind, m_layout.mount, "/"};
-  // The mount's own root is recorded in mountinfo; look it up for accuracy.
-  auto text = m_io->read_file(DirRef{AT_FDCWD, "/"}, "/proc/self/mountinfo");
-  if (text) {
-    for (const auto& m : parse_mountinfo(*text)) {
-      if (m.mountpoint == m_layout.mount) mount = m;
+  CgroupMount mount{m_layout.kind, m_layout.mount, m_mount_root.value_or("/")};
+  if (!m_mount_root) {
+    // The mount's own root is recorded in mountinfo; look it up for accuracy.
+    auto text = m_io->read_file(DirRef{AT_FDCWD, "/"}, "/proc/self/mountinfo");
+    if (text) {
+      for (const auto& m : parse_mountinfo(*text)) {
+        if (m.mountpoint == m_layout.mount) mount = m;
+      }
     }
   }
   return process_cgroup_dir(*m_io, mount, pid);

@@ -3,6 +3,7 @@
 // the job root below which named jobs live.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,7 @@ class JobRoot {
   SysIo* m_io;
   Layout m_layout;
   std::shared_ptr<Freezer> m_freezer;
+  std::optional<std::string> m_mount_root;  ///< the mount's cgroup, from open()
 };
 
 }  // namespace cgjob
