@@ -45,6 +45,9 @@ class Freezer {
   /// wait; a wait nudges at most every nudge_interval() (zero: never).
   virtual Status nudge(const Cgroup& cg, unsigned nudges) = 0;
   virtual Clock::duration nudge_interval() const = 0;
+  /// How long a freeze requested without waiting keeps nudging a job that is
+  /// not FROZEN yet before it returns (zero: return at once).
+  virtual Clock::duration request_settle() const = 0;
 
   /// How a wait paces its re-reads: every `fine_pause` (reached by doubling
   /// from `first_pause`) for `fine_window` after the start and after each
@@ -76,11 +79,15 @@ struct ChangeOutcome {
 /// watches are armed before the writes, so no notification is lost; the state
 /// is re-read right after each wake-up and after a short, growing pause,
 /// because cgroup.events notifications are rate-limited (one per ~10 ms).
+/// Without `wait`, a freeze still nudges for up to request_settle() (v1).
+/// Each write, nudges included, holds the job's lock (SysIo::lock_dir), and a
+/// nudge is made only while the job's own freeze request still stands.
 std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgroup* const> jobs,
                                          bool freeze, bool wait, Deadline deadline);
 
 /// Waits until every job in `jobs` is FROZEN or the deadline passes; returns
-/// for each whether it got there. Used after a request was written elsewhere.
+/// for each whether it got there. Used after a request was written elsewhere,
+/// by a caller that holds the jobs' locks (its nudges take none).
 std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline);
 
 /// The nearest ancestor of `cg` (below `mount`) that asked to be frozen itself,

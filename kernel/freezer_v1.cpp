@@ -60,6 +60,9 @@ class V1Freezer final : public Freezer {
     return write_request(cg, true);
   }
   Clock::duration nudge_interval() const override { return std::chrono::milliseconds(4); }
+  // A dozen nudges: a stuck job is unstuck by the first one; 50 ms is also
+  // several times what 1,000 churning tasks take to freeze here.
+  Clock::duration request_settle() const override { return std::chrono::milliseconds(50); }
 
   // No notifications on v1: most freezes complete within a few milliseconds,
   // so re-read often at first (as a hand-written loop would: from 0.1 ms to

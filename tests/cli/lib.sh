@@ -99,6 +99,12 @@ kernel_state() {
   else echo THAWED; fi
 }
 
+# Whether the job itself asked to be frozen (its request, not its state).
+self_requested() {
+  if [ "$HIER" = v1 ]; then [ "$(cat "$ROOT/$1/freezer.self_freezing")" = 1 ]
+  else [ "$(cat "$ROOT/$1/cgroup.freeze")" = 1 ]; fi
+}
+
 procs_of() { grep -v '^0$' "$ROOT/$1/cgroup.procs" 2>/dev/null; }
 nprocs() { procs_of "$1" | wc -l; }
 

@@ -73,6 +73,59 @@ TEST_CASE("v1 FREEZING that resolves after a few re-reads reaches FROZEN", "[fre
   CHECK(io.fake_now() - Clock::time_point{} < 50ms);
 }
 
+TEST_CASE("v1 freeze without --wait nudges a job stuck in FREEZING for a short while, then returns", "[freezer]") {
+  FakeSysIo io;
+  io.add_v1_cgroup(k_v1_job);
+  play_v1_freezer(io, k_v1_job, "FREEZING");
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto cg = Cgroup::open(io, k_v1_job);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 10s));
+  REQUIRE(out[0].request);
+  const auto& log = io.write_log();
+  CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=FROZEN") > 5);
+  CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=THAWED") == 0);
+  CHECK(io.fake_now() - Clock::time_point{} <= 60ms);
+}
+
+TEST_CASE("v1 freeze without --wait that the first re-write unsticks ends FROZEN at once", "[freezer]") {
+  FakeSysIo io;
+  io.add_v1_cgroup(k_v1_job);
+  play_v1_freezer(io, k_v1_job, "FREEZING");
+  int writes = 0;
+  io.on_write(k_v1_job + "/freezer.state", [&](FakeSysIo& fake, const std::string&) {
+    if (++writes == 2) fake.set_file(k_v1_job + "/freezer.state", "FROZEN\n");
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto cg = Cgroup::open(io, k_v1_job);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 10s));
+  REQUIRE(out[0].request);
+  CHECK(io.file(k_v1_job + "/freezer.state") == "FROZEN\n");
+  CHECK(writes == 2);
+  CHECK(io.fake_now() - Clock::time_point{} < 10ms);
+}
+
+TEST_CASE("v1 nudges never undo a thaw that another run requested meanwhile", "[freezer]") {
+  FakeSysIo io;
+  io.add_v1_cgroup(k_v1_job);
+  play_v1_freezer(io, k_v1_job, "FREEZING");
+  int reads = 0;
+  io.on_read(k_v1_job + "/freezer.state", [&](FakeSysIo& fake) {
+    if (++reads == 2) {  // another cgfreeze thaws the job while we wait
+      fake.set_file(k_v1_job + "/freezer.state", "THAWED\n");
+      fake.set_file(k_v1_job + "/freezer.self_freezing", "0\n");
+    }
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto cg = Cgroup::open(io, k_v1_job);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 1s));
+  CHECK_FALSE(out[0].reached);
+  CHECK(io.writes(k_v1_job + "/freezer.state") == 1);
+  CHECK(io.file(k_v1_job + "/freezer.state") == "THAWED\n");
+}
+
 TEST_CASE("v2 wait re-reads every millisecond at first: a held-back notification costs no more", "[freezer]") {
   // The kernel holds a cgroup.events notification back for up to 12 ms after
   // the previous one; this fake never notifies at all.
