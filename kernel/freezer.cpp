@@ -8,6 +8,7 @@ namespace cgjob {
 namespace {
 
 constexpr auto k_first_pause = std::chrono::milliseconds(1);
+constexpr auto k_max_nudge_pause = std::chrono::milliseconds(256);
 
 bool reached(const FreezerStatus& st, bool freeze) {
   return freeze ? st.state == FreezeState::frozen : st.state == FreezeState::thawed;
@@ -41,7 +42,10 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
   Backoff coarse(plan.fine_pause, plan.max_pause);
   Clock::time_point fine_until = io.now() + plan.fine_window;
   const bool nudging = freeze && freezer.nudge_interval() > Clock::duration::zero();
-  Clock::time_point next_nudge = io.now() + freezer.nudge_interval() / 2;  // after the first re-reads
+  // Each nudge walks every task of the job, so they start once a freeze takes
+  // longer than most do and grow apart from there.
+  Backoff nudge_pause(freezer.nudge_interval(), k_max_nudge_pause);
+  Clock::time_point next_nudge = io.now() + nudge_pause.next();
   unsigned nudges = 0;
   std::vector<bool> pending(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) pending[i] = outcomes[i].request.ok();
@@ -87,7 +91,7 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
         if (pending[i]) nudge_if_requested(freezer, *jobs[i], nudges, lock);
       }
       ++nudges;
-      next_nudge = io.now() + freezer.nudge_interval();
+      next_nudge = io.now() + nudge_pause.next();
     }
     auto pause = io.now() < fine_until ? fine.next() : coarse.next();
     auto ready = io.poll(fds, deadline.remaining(io, pause));

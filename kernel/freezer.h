@@ -42,7 +42,8 @@ class Freezer {
   virtual bool frozen_per_watch(std::string_view watch_text) const = 0;
   /// v1 only: helps a job stuck in FREEZING along (re-write FROZEN, and now
   /// and then thaw and re-freeze). `nudges` counts the earlier calls for this
-  /// wait; a wait nudges at most every nudge_interval() (zero: never).
+  /// wait; a wait nudges first after nudge_interval() (zero: never), then at
+  /// doubling intervals up to a quarter of a second.
   virtual Status nudge(const Cgroup& cg, unsigned nudges) = 0;
   virtual Clock::duration nudge_interval() const = 0;
   /// How long a freeze requested without waiting keeps nudging a job that is

@@ -83,7 +83,7 @@ TEST_CASE("v1 freeze without --wait nudges a job stuck in FREEZING for a short w
   auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 10s));
   REQUIRE(out[0].request);
   const auto& log = io.write_log();
-  CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=FROZEN") > 5);
+  CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=FROZEN") >= 3);
   CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=THAWED") == 0);
   CHECK(io.fake_now() - Clock::time_point{} <= 60ms);
 }
@@ -103,7 +103,7 @@ TEST_CASE("v1 freeze without --wait that the first re-write unsticks ends FROZEN
   REQUIRE(out[0].request);
   CHECK(io.file(k_v1_job + "/freezer.state") == "FROZEN\n");
   CHECK(writes == 2);
-  CHECK(io.fake_now() - Clock::time_point{} < 10ms);
+  CHECK(io.fake_now() - Clock::time_point{} < 20ms);
 }
 
 TEST_CASE("v1 nudges never undo a thaw that another run requested meanwhile", "[freezer]") {
