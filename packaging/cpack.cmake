@@ -33,7 +33,12 @@ or the cgroup v1 freezer controller:
 Man pages and bash, zsh and fish completions are included.")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Static tools need no shared library at run time, hence no Depends.
+if(CGJOB_STATIC)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+else()
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+endif()
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "jq")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 

@@ -6,7 +6,7 @@ packages=(cmake g++ make libcli11-dev nlohmann-json3-dev catch2 linux-libc-dev)
 if [ "${1:-}" = test ]; then
   # Docs and packaging tests: man page rendering, shells for the completions,
   # the .deb and its lint; python3 parses JSON in the CLI tests.
-  packages+=(groff man-db lintian dpkg-dev zsh fish bash-completion python3 procps)
+  packages+=(groff man-db lintian dpkg-dev file zsh fish bash-completion python3 procps)
 fi
 missing=()
 for p in "${packages[@]}"; do
