@@ -44,6 +44,8 @@ std::vector<std::string> split_command(std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   cli::Reporter reporter("cgfreeze");
+  auto args = cli::arguments(argc, argv);
+  if (auto done = cli::answer_lone_version(args, "cgfreeze", reporter)) return *done;
   CLI::App app("Freeze, thaw and manage jobs: groups of processes in a cgroup.", "cgfreeze");
   app.fallthrough();  // common options may follow the subcommand
   app.require_subcommand(0, 1);
@@ -88,7 +90,6 @@ int main(int argc, char** argv) {
       ->type_name("DUR");
   rm_cmd->add_option("JOB", rm_opts.jobs, "Jobs to remove")->required();
 
-  auto args = cli::arguments(argc, argv);
   auto command = split_command(args);
   if (auto done = cli::parse_command_line(app, args, reporter)) return *done;
   if (app.get_subcommands().empty()) {

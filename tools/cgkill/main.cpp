@@ -48,6 +48,8 @@ std::optional<int> chosen_signal(cli::Reporter& reporter, const Options& options
 
 int main(int argc, char** argv) {
   cli::Reporter reporter("cgkill");
+  auto raw = cli::arguments(argc, argv);
+  if (auto done = cli::answer_lone_version(raw, "cgkill", reporter)) return *done;
   CLI::App app("Send a signal to every process of a job and of its sub-jobs, race-free.", "cgkill");
   app.footer(
       "cgkill [-s SIGNAL | -SIGNAL | -n NUMBER] [--wait] [--timeout DUR] [--escalate DUR] JOB...\n"
@@ -69,7 +71,6 @@ int main(int argc, char** argv) {
       ->type_name("DUR");
   app.add_option("JOB", options.positionals, "Jobs to signal (with -l: signals to translate)");
 
-  auto raw = cli::arguments(argc, argv);
   if (auto misplaced = cli::misplaced_signal_argument(raw, k_options_with_values); !misplaced.empty()) {
     return static_cast<int>(usage(reporter, "'" + misplaced + "' after a JOB: give the signal before the JOBs "
                                             "(a job named '" + misplaced + "' goes after '--')"));

@@ -87,12 +87,7 @@ ExitStatus watch(const JobRoot& root, const Options& o, const std::vector<JobNam
 int main(int argc, char** argv) {
   cli::Reporter reporter("cgstat");
   auto args = cli::arguments(argc, argv);
-  // `cgstat --version` alone is answered before the option parser is built:
-  // building it and CLI11's exception for --version cost more than the rest
-  // of the start-up. Anything else goes through the parser.
-  if (args.size() == 1 && (args[0] == "--version" || args[0] == "-V")) {
-    return put("cgstat " CGJOB_VERSION "\n", reporter) ? 0 : static_cast<int>(ExitStatus::failed);
-  }
+  if (auto done = cli::answer_lone_version(args, "cgstat", reporter)) return *done;
   CLI::App app("Report the freezer state and the processes of jobs.", "cgstat");
   cli::CommonOptions common;
   cli::add_common_options(app, common);

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace cgjob::cli {
 
@@ -16,6 +18,18 @@ void add_common_options(CLI::App& app, CommonOptions& options) {
   app.add_flag("-q,--quiet", options.quiet, "Print no messages on stderr; the exit status tells");
   app.add_flag("-v,--verbose", options.verbose, "Say what was done");
   app.set_version_flag("-V,--version", app.get_name() + " " + CGJOB_VERSION);
+}
+
+std::optional<int> answer_lone_version(const std::vector<std::string>& args, std::string_view tool,
+                                       const Reporter& reporter) {
+  if (args.size() != 1 || (args[0] != "--version" && args[0] != "-V")) return std::nullopt;
+  std::string line = std::string(tool) + " " + CGJOB_VERSION + "\n";
+  errno = 0;
+  bool ok = std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
+  ok = std::fflush(stdout) == 0 && ok;
+  if (ok) return 0;
+  reporter.error("", std::string("write error: ") + std::strerror(errno != 0 ? errno : EIO));
+  return static_cast<int>(ExitStatus::failed);
 }
 
 std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::string>& args,

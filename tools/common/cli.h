@@ -26,6 +26,14 @@ struct CommonOptions {
 /// Adds --hierarchy, --root, -q, -v and -V/--version to `app` (-h is CLI11's).
 void add_common_options(CLI::App& app, CommonOptions& options);
 
+/// Answers `TOOL --version` (or -V) given alone, before any option parser is
+/// built: building one, and the exception CLI11 answers --version with, cost
+/// more than the rest of the start-up (the first throw in a static binary
+/// sorts its unwind tables). Returns the exit status, or nullopt for any
+/// other command line.
+std::optional<int> answer_lone_version(const std::vector<std::string>& args, std::string_view tool,
+                                       const Reporter& reporter);
+
 /// Parses `args` (without argv[0]). Returns an exit status when the run is
 /// over (help or version printed: 0; usage error printed: 2), nullopt to go on.
 std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::string>& args,
