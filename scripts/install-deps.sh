@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Installs what building (and, with "test", testing) needs on Debian 12, as
+# Installs what building (and, with "test", testing; with "bench", the
+# benchmarks) needs on Debian 12, as
 # root, from Debian's packages only. Installs nothing already present.
 set -euo pipefail
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev catch2 linux-libc-dev)
+if [ "${1:-}" = bench ]; then
+  # bench/: the peers a user would pick instead (cgset/cgget/cgexec/
+  # cgclassify/lscgroup, pkill --cgroup).
+  packages+=(cgroup-tools procps)
+fi
 if [ "${1:-}" = test ]; then
   # Docs and packaging tests: man page rendering, shells for the completions,
   # the .deb and its lint; python3 parses JSON in the CLI tests.
