@@ -50,7 +50,8 @@ namespace {
 
 // Freeze, thaw and start-up samples are cheap to reset and noisy: with 21
 // samples (3x) the median of 1,000 spinners moved by up to 0.3x of the floor
-// from one run to the next on 2 cores; with 63 (9x), by under 0.15x.
+// from one run to the next on 2 cores; with 63 (9x), by under 0.15x. (At
+// N >= large_n three times.)
 constexpr int k_cheap_reps_factor = 9;
 
 // ---------------------------------------------------------------- basics
@@ -989,8 +990,9 @@ void Bench::op_groups(Load load, int n) {
   bool large = n >= m_cfg.large_n;
   // More repetitions: a reset here is one freeze or thaw, not N new
   // workers, and how fast busy workers get a CPU to be frozen varies a lot
-  // from one sample to the next.
-  int reps = k_cheap_reps_factor * (large ? m_cfg.reps_large : m_cfg.reps);
+  // from one sample to the next. Not at large N: a spawn next to 5,000
+  // churning workers is slow (9 times took 20 minutes for that one row).
+  int reps = large ? 3 * m_cfg.reps_large : k_cheap_reps_factor * m_cfg.reps;
   const std::string& job = m_job;
   std::string hv = m_h.name();
   int procs_fd = open((job + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
@@ -1416,7 +1418,8 @@ std::string Bench::markdown() const {
   md << "- tools: `" << m_cfg.build_dir << "/tools/<tool>/<tool>`" << (m_cfg.commit.empty() ? "" : ", sources at " + m_cfg.commit)
      << "\n";
   md << "- repetitions: " << m_cfg.reps << " (" << m_cfg.reps_large << " at N≥" << m_cfg.large_n
-     << "; " << k_cheap_reps_factor << " times that for freeze, thaw and start-up); busy workers run "
+     << "; " << k_cheap_reps_factor << " times that for freeze, thaw and start-up, 3 times at N≥" << m_cfg.large_n
+     << "); busy workers run "
  << m_busy_text << "; " << fmt(m_cfg.settle_ms, 0)
      << " ms pause after each reset\n";
   md << "- total run time " << fmt((mono_ms() - m_t_start) / 1e3, 0) << " s\n\n";
