@@ -62,7 +62,8 @@ class V1Freezer final : public Freezer {
     return write_request(cg, true);
   }
   Clock::duration nudge_interval() const override { return std::chrono::milliseconds(8); }
-  // A stuck job is unstuck by the first nudge or the second (at 8 and 24 ms);
+  // A stuck job is unstuck by the first nudge or the second (at 8 and 24 ms
+  // for a small job; later where the request's write took long);
   // 50 ms is also several times what 1,000 churning tasks take to freeze.
   Clock::duration request_settle() const override { return std::chrono::milliseconds(50); }
 

@@ -1,10 +1,8 @@
 // cgstat: report the freezer state, populated flag and processes of jobs as
 // a table or a JSON document, or follow their changes (--watch).
 
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 
 #include "tools/cgstat/columns.h"
 #include "tools/cgstat/gather.h"
@@ -31,16 +29,6 @@ struct Options {
   std::vector<std::string> jobs;
 };
 
-// Writes `text` to stdout and flushes it, so each --watch line reaches a
-// pipe at once. False (after saying why) when it could not be written.
-bool put(std::string_view text, const cli::Reporter& reporter) {
-  errno = 0;
-  bool ok = std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
-  ok = std::fflush(stdout) == 0 && ok;
-  if (!ok) reporter.error("", std::string("write error: ") + std::strerror(errno != 0 ? errno : EIO));
-  return ok;
-}
-
 int list_names(const JobRoot& root, cli::Reporter& reporter) {
   auto names = job_names(root);
   if (!names) {
@@ -49,7 +37,7 @@ int list_names(const JobRoot& root, cli::Reporter& reporter) {
   }
   std::string out;
   for (const auto& n : *names) out.append(n).append("\n");
-  return put(out, reporter) ? 0 : static_cast<int>(ExitStatus::failed);
+  return cli::put_stdout(out, reporter) ? 0 : static_cast<int>(ExitStatus::failed);
 }
 
 ExitStatus watch(const JobRoot& root, const Options& o, const std::vector<JobName>& jobs,
@@ -73,7 +61,7 @@ ExitStatus watch(const JobRoot& root, const Options& o, const std::vector<JobNam
   Watcher watcher(
       root, events.get(),
       [&](const WatchLine& line) {
-        return put(format_watch_line(line, o.json, std::chrono::system_clock::now()), reporter);
+        return cli::put_stdout(format_watch_line(line, o.json, std::chrono::system_clock::now()), reporter);
       },
       reporter);
   ExitStatus status = watcher.start(jobs, o.recursive);
@@ -112,7 +100,7 @@ int main(int argc, char** argv) {
   if (o.list_columns) {
     std::string out;
     for (const auto& c : job_columns()) out.append(c.name).append("\n");
-    return put(out, reporter) ? 0 : static_cast<int>(ExitStatus::failed);
+    return cli::put_stdout(out, reporter) ? 0 : static_cast<int>(ExitStatus::failed);
   }
   // Bad usage is found before anything is read.
   std::vector<const JobColumn*> columns;
@@ -145,6 +133,6 @@ int main(int argc, char** argv) {
   auto rows = gather(*root, *jobs, g, reporter, status);
   std::string out = o.json ? render_json(root->layout(), rows, o.procs)
                            : render_table(rows, columns, !o.noheadings, o.procs);
-  if (!put(out, reporter)) status = worst(status, ExitStatus::failed);
+  if (!cli::put_stdout(out, reporter)) status = worst(status, ExitStatus::failed);
   return static_cast<int>(status);
 }

@@ -20,16 +20,19 @@ void add_common_options(CLI::App& app, CommonOptions& options) {
   app.set_version_flag("-V,--version", app.get_name() + " " + CGJOB_VERSION);
 }
 
+bool put_stdout(std::string_view text, const Reporter& reporter) {
+  errno = 0;
+  bool ok = std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
+  ok = std::fflush(stdout) == 0 && ok;
+  if (!ok) reporter.error("", std::string("write error: ") + std::strerror(errno != 0 ? errno : EIO));
+  return ok;
+}
+
 std::optional<int> answer_lone_version(const std::vector<std::string>& args, std::string_view tool,
                                        const Reporter& reporter) {
   if (args.size() != 1 || (args[0] != "--version" && args[0] != "-V")) return std::nullopt;
-  std::string line = std::string(tool) + " " + CGJOB_VERSION + "\n";
-  errno = 0;
-  bool ok = std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
-  ok = std::fflush(stdout) == 0 && ok;
-  if (ok) return 0;
-  reporter.error("", std::string("write error: ") + std::strerror(errno != 0 ? errno : EIO));
-  return static_cast<int>(ExitStatus::failed);
+  bool ok = put_stdout(std::string(tool) + " " + CGJOB_VERSION + "\n", reporter);
+  return ok ? 0 : static_cast<int>(ExitStatus::failed);
 }
 
 std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::string>& args,

@@ -26,6 +26,10 @@ struct CommonOptions {
 /// Adds --hierarchy, --root, -q, -v and -V/--version to `app` (-h is CLI11's).
 void add_common_options(CLI::App& app, CommonOptions& options);
 
+/// Writes `text` to stdout and flushes it, so that each line of a stream
+/// reaches a pipe at once. False (after saying why) when it could not be written.
+bool put_stdout(std::string_view text, const Reporter& reporter);
+
 /// Answers `TOOL --version` (or -V) given alone, before any option parser is
 /// built: building one, and the exception CLI11 answers --version with, cost
 /// more than the rest of the start-up (the first throw in a static binary
