@@ -3,8 +3,10 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "kernel/freezer_backends.h"
+#include "kernel/job_lock.h"
 
 namespace cgjob {
 namespace {
@@ -15,6 +17,10 @@ constexpr auto k_max_nudge_pause = std::chrono::milliseconds(256);
 // took: 5,000 churning tasks take ~20 ms to freeze on v1 here, and nudging
 // them at 8 and 24 ms cost 12 ms of the wait (bench, N=5000).
 constexpr int k_nudge_per_write = 4;
+// How long a request without --wait and --timeout retries EBUSY.
+constexpr auto k_bare_request_retry = std::chrono::seconds(10);
+// How often a wait checks that its request still stands: one small read.
+constexpr auto k_reversal_check = std::chrono::milliseconds(20);
 
 bool reached(const FreezerStatus& st, bool freeze) {
   return freeze ? st.state == FreezeState::frozen : st.state == FreezeState::thawed;
@@ -25,17 +31,32 @@ bool reached(const FreezerStatus& st, bool freeze) {
 enum class NudgeLock { take, held };
 
 // A nudge writes FROZEN again. Made only while the job's own request still
-// stands, and under its lock: a thaw requested meanwhile by another run is
-// never undone by an older freeze's nudge.
+// stands, and under its lock (kernel/job_lock.h): a thaw requested meanwhile
+// by another run is never undone by an older freeze's nudge. A lock held by
+// another run is not waited for: that run is changing the job, and the next
+// nudge comes soon enough.
 void nudge_if_requested(Freezer& freezer, const Cgroup& cg, unsigned nudges, NudgeLock lock) {
-  UniqueFd held;
+  std::optional<JobLock> held;
   if (lock == NudgeLock::take) {
-    auto locked = cg.io().lock_dir(cg.dir());
-    if (!locked) return;
+    auto locked = JobLock::try_acquire(cg);
+    if (!locked || !*locked) return;
     held = std::move(*locked);
   }
   auto self = freezer.self_freezing(cg);
   if (self && *self) (void)freezer.nudge(cg, nudges);
+}
+
+// Whether another run (or a raw write) has reversed the request we wait
+// for: the job's own request differs from ours, also under its lock (cgkill
+// freezes a job for a moment under it, and v1 SIGKILL thaws one: neither is
+// a reversal). A lock held by somebody now is asked again later.
+bool request_reversed(Freezer& freezer, const Cgroup& cg, bool freeze) {
+  auto self = freezer.self_freezing(cg);
+  if (!self || *self == freeze) return false;
+  auto locked = JobLock::try_acquire(cg);
+  if (!locked || !*locked) return false;
+  self = freezer.self_freezing(cg);
+  return self && *self != freeze;
 }
 
 // Waits for the jobs marked pending; clears pending[i] once job i reached the
@@ -43,6 +64,8 @@ void nudge_if_requested(Freezer& freezer, const Cgroup& cg, unsigned nudges, Nud
 // `write_took`: how long the request's write took, which grows with the
 // number of tasks it walked; nudges (which walk them again) wait longer for
 // a larger job.
+// `lock`: take (our own request: watch for its reversal too) or held (the
+// caller holds the jobs' locks and made the request).
 void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector<UniqueFd>& watches,
               std::vector<ChangeOutcome>& outcomes, bool freeze, Deadline deadline, NudgeLock lock,
               Clock::duration write_took = Clock::duration::zero()) {
@@ -57,6 +80,9 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
   Backoff nudge_pause(std::max(freezer.nudge_interval(), k_nudge_per_write * write_took), k_max_nudge_pause);
   Clock::time_point next_nudge = io.now() + nudge_pause.next();
   unsigned nudges = 0;
+  // A request reversed by another run would leave us waiting forever.
+  const bool watch_reversal = lock == NudgeLock::take;
+  Clock::time_point next_reversal_check = io.now() + k_reversal_check;
   std::vector<bool> pending(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) pending[i] = outcomes[i].request.ok();
   for (;;) {
@@ -92,6 +118,16 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
       } else if (watches[i].valid()) {
         fds.push_back(pollfd{watches[i].get(), POLLPRI, 0});
       }
+    }
+    if (watch_reversal && io.now() >= next_reversal_check) {
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (!pending[i] || !request_reversed(freezer, *jobs[i], freeze)) continue;
+        outcomes[i].request = text_error(std::string("another run asked to ") + (freeze ? "thaw" : "freeze") +
+                                             " the job meanwhile",
+                                         jobs[i]->path(), ECANCELED);
+        pending[i] = false;
+      }
+      next_reversal_check = io.now() + k_reversal_check;
     }
     bool any = false;
     for (bool p : pending) any = any || p;
@@ -145,17 +181,30 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
     for (std::size_t i = 0; i < jobs.size(); ++i) watches[i] = freezer.open_watch(*jobs[i]);
   }
   Clock::duration write_took{};
+  // A bare request with no deadline still gives up retrying EBUSY at some point.
+  const Deadline write_deadline = !wait && deadline.is_never() && !jobs.empty()
+                                      ? Deadline::after(jobs.front()->io(), k_bare_request_retry)
+                                      : deadline;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    // Not while a cgkill holds the job frozen to signal it: its restore would
-    // undo this request (a lost update). Held for the write only, not the wait.
-    auto lock = jobs[i]->io().lock_dir(jobs[i]->dir());
+    const Cgroup& job = *jobs[i];
+    // Not while cgkill holds the job frozen to signal it: its restore would
+    // undo this request (a lost update). Held for the write only, not the
+    // wait; the state before it is read under the same hold.
+    auto lock = JobLock::acquire(job, deadline);
     if (!lock) {
       outcomes[i].request = lock.error();
       continue;
     }
-    auto start = jobs[i]->io().now();
-    outcomes[i].request = request_with_retry(freezer, *jobs[i], freeze, deadline);
-    write_took = std::max(write_took, jobs[i]->io().now() - start);
+    auto before = freezer.self_freezing(job);
+    if (!before) {
+      outcomes[i].request = before.error();
+      continue;
+    }
+    outcomes[i].was_self_freezing = *before;
+    auto start = job.io().now();
+    outcomes[i].request = request_with_retry(freezer, job, freeze, write_deadline);
+    write_took = std::max(write_took, job.io().now() - start);
+    if (outcomes[i].request) (void)lock->record_request();
   }
   if (wait) {
     wait_for(freezer, jobs, watches, outcomes, freeze, deadline, NudgeLock::take, write_took);
@@ -170,6 +219,16 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
     wait_for(freezer, jobs, watches, settling, true, settle, NudgeLock::take, write_took);
   }
   return outcomes;
+}
+
+Result<bool> undo_freeze(Freezer& freezer, const Cgroup& cg, const ChangeOutcome& outcome, Deadline deadline) {
+  if (outcome.was_self_freezing) return false;
+  auto lock = JobLock::acquire(cg, deadline);
+  if (!lock) return lock.error();
+  if (!lock->last_request_is_ours()) return false;
+  auto thawed = request_with_retry(freezer, cg, false, deadline);
+  if (!thawed) return thawed.error();
+  return true;
 }
 
 std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline) {

@@ -71,8 +71,9 @@ Status request_with_retry(Freezer& freezer, const Cgroup& cg, bool freeze, Deadl
 
 /// Per job: whether its request went in, and whether it reached the target.
 struct ChangeOutcome {
-  Status request;
+  Status request;                  ///< ECANCELED: another run reversed it while we waited
   bool reached = false;
+  bool was_self_freezing = false;  ///< the job's own request before ours (read under its lock)
 };
 
 /// Requests freeze (or thaw) of all `jobs` together, then, if `wait`, waits for
@@ -81,10 +82,16 @@ struct ChangeOutcome {
 /// is re-read right after each wake-up and after a short, growing pause,
 /// because cgroup.events notifications are rate-limited (one per ~10 ms).
 /// Without `wait`, a freeze still nudges for up to request_settle() (v1).
-/// Each write, nudges included, holds the job's lock (SysIo::lock_dir), and a
-/// nudge is made only while the job's own freeze request still stands.
+/// Each write, nudges included, holds the job's lock (kernel/job_lock.h),
+/// waited for until `deadline`. A wait that finds its request reversed by
+/// another run ends with ECANCELED for that job instead of waiting forever.
 std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgroup* const> jobs,
                                          bool freeze, bool wait, Deadline deadline);
+
+/// The thaw-back after a freeze that timed out: thaws `cg` under its lock,
+/// unless it had asked to be frozen before our request (`outcome` from
+/// change_freeze) or another run made a request since. True when it thawed.
+Result<bool> undo_freeze(Freezer& freezer, const Cgroup& cg, const ChangeOutcome& outcome, Deadline deadline);
 
 /// Waits until every job in `jobs` is FROZEN or the deadline passes; returns
 /// for each whether it got there. Used after a request was written elsewhere,

@@ -79,4 +79,9 @@ Result<std::string> JobRoot::cgroup_dir_of(pid_t pid) const {
   return process_cgroup_dir(*m_io, mount, pid);
 }
 
+Caller JobRoot::caller() const {
+  auto dir = cgroup_dir_of(0);
+  return Caller{m_io->self_pid(), dir ? *dir : std::string()};
+}
+
 }  // namespace cgjob

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kernel/caller.h"
 #include "kernel/cgroup.h"
 #include "kernel/freezer.h"
 #include "kernel/hierarchy.h"
@@ -43,6 +44,8 @@ class JobRoot {
   std::string display_name(std::string_view path) const;
   /// The directory of `pid`'s cgroup in this hierarchy (0 = this process).
   Result<std::string> cgroup_dir_of(pid_t pid) const;
+  /// This process and its cgroup here (an empty directory when unknown).
+  Caller caller() const;
 
  private:
   SysIo* m_io;

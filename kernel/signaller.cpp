@@ -2,9 +2,13 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
+
 #include <unordered_set>
 
+#include "kernel/defer_interrupts.h"
 #include "kernel/event_file.h"
+#include "kernel/job_lock.h"
 
 namespace cgjob {
 namespace {
@@ -42,35 +46,48 @@ Result<std::size_t> try_cgroup_kill(const Cgroup& job, bool& done) {
   return written.error();
 }
 
-// Signals every pid in the subtree not yet in `seen`, until a pass finds none.
-Status signal_until_no_new_pids(const Cgroup& job, int sig, std::unordered_set<pid_t>& seen,
-                                SignalReport& report) {
+// Signals every process of the subtree not yet in `seen` (nor `skip`, the
+// caller), until a pass finds no new one or `deadline` passes.
+// Why the pidfd of a PID is used only after the next read of cgroup.procs
+// still lists that PID: between a read and pidfd_open the process can exit,
+// be reaped and its PID be reused by a process outside the job, whenever
+// the job is not FROZEN (still freezing; a caller inside the job; on v2 a
+// frozen task killed from outside and reaped by a parent outside). A pidfd
+// that is alive when signalled was alive at that later read, so the process
+// it names held the PID then, and the PID was in the job.
+Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline deadline,
+                                std::unordered_set<pid_t>& seen, SignalReport& report) {
   SysIo& io = job.io();
   std::size_t budget = pidfd_budget();
   Status first;
+  std::vector<std::pair<pid_t, UniqueFd>> unconfirmed;
   for (;;) {
     auto subtree = open_subtree(job);
     if (!subtree) return subtree.error();
     auto pids = subtree_procs(*subtree);
     if (!pids) return pids.error();
-    bool found_new = false;
-    for (pid_t pid : *pids) {
-      if (!seen.insert(pid).second) continue;
-      found_new = true;
-      auto fd = io.pidfd_open(pid);
-      if (!fd) {
-        if (fd.error().errnum != ESRCH && first.ok()) first = fd.error();
-        continue;
-      }
-      auto sent = io.send_signal(fd->get(), sig);
+    std::unordered_set<pid_t> listed(pids->begin(), pids->end());
+    for (auto& [pid, fd] : unconfirmed) {
+      if (!listed.count(pid)) continue;  // gone, or no longer ours to signal
+      auto sent = io.send_signal(fd.get(), sig);
       if (!sent) {
         if (sent.error().errnum != ESRCH && first.ok()) first = sent.error();
         continue;
       }
       ++report.signalled;
-      if (report.pidfds.size() < budget) report.pidfds.push_back(std::move(*fd));
+      if (report.pidfds.size() < budget) report.pidfds.push_back(std::move(fd));
     }
-    if (!found_new) return first;
+    unconfirmed.clear();
+    for (pid_t pid : *pids) {
+      if (pid == skip || !seen.insert(pid).second) continue;
+      auto fd = io.pidfd_open(pid);
+      if (!fd) {
+        if (fd.error().errnum != ESRCH && first.ok()) first = fd.error();
+        continue;
+      }
+      unconfirmed.emplace_back(pid, std::move(*fd));
+    }
+    if (unconfirmed.empty() || deadline.expired(io)) return first;
   }
 }
 
@@ -116,9 +133,20 @@ void wait_pidfds(SysIo& io, std::span<const UniqueFd> pidfds, Deadline deadline)
 }  // namespace
 
 Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
-                                Clock::duration freeze_wait) {
+                                const Caller& caller, Clock::duration freeze_wait) {
   SysIo& io = job.io();
   SignalReport report;
+  std::unordered_set<pid_t> seen;
+  if (caller.inside(job)) {
+    // Freezing the job would freeze the caller with it, holding the job's
+    // lock, and nothing could thaw it (a supervisor script inside its job
+    // stopping its siblings). cgroup.kill would kill the caller too. So the
+    // others are signalled as they are: best effort against forks.
+    report.best_effort = true;
+    auto sent = signal_until_no_new_pids(job, sig, caller.pid, deadline, seen, report);
+    if (!sent) return sent.error();
+    return report;
+  }
   if (sig == SIGKILL && freezer.kind() == HierarchyKind::v2) {
     bool done = false;
     auto count = try_cgroup_kill(job, done);
@@ -131,18 +159,29 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   }
 
   // From reading the freeze state to putting it back, no other run may
-  // change it: a freeze requested meanwhile would be undone by our restore.
-  auto lock = io.lock_dir(job.dir());
+  // change it (kernel/job_lock.h), and no interrupt may end us: the job
+  // would stay frozen with nobody having asked for it.
+  auto lock = JobLock::acquire(job, deadline);
   if (!lock) return lock.error();
+  DeferInterrupts defer;
 
   // Remember who asked to be frozen, to put it back afterwards. Only v1
-  // SIGKILL touches sub-jobs (their tasks must be thawed to die).
+  // SIGKILL touches sub-jobs (their tasks must be thawed to die), each under
+  // its own lock, taken parents first as every run takes them.
   bool thaw_subjobs = sig == SIGKILL && freezer.kind() == HierarchyKind::v1;
   auto subtree = open_subtree(job);
   if (!subtree) return subtree.error();
   std::vector<bool> was_frozen;
+  std::vector<JobLock> subjob_locks;
   for (std::size_t i = 0; i < (thaw_subjobs ? subtree->size() : 1); ++i) {
-    auto self = freezer.self_freezing((*subtree)[i]);
+    const Cgroup& cg = (*subtree)[i];
+    auto self = freezer.self_freezing(cg);
+    if (self && *self && i > 0) {
+      auto sub_lock = JobLock::acquire(cg, deadline);
+      if (!sub_lock) return sub_lock.error();
+      subjob_locks.push_back(std::move(*sub_lock));
+      self = freezer.self_freezing(cg);
+    }
     if (!self) {
       // A sub-job removed meanwhile has nothing left to restore.
       if (i > 0 && is_gone(self.error())) {
@@ -162,8 +201,7 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   };
   bool frozen = until_frozen();
 
-  std::unordered_set<pid_t> seen;
-  Status first = signal_until_no_new_pids(job, sig, seen, report);
+  Status first = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
   // Why: while the job is not FROZEN yet (v1 FREEZING with busy forkers, a
   // loaded machine), a task can be inside fork(2) when we signal it. The
   // kernel (6.x copy_process) checks for a fatal signal, then makes the child
@@ -174,10 +212,9 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   // few bounded tries.
   for (int round = 0; !frozen && round < k_settle_rounds && !deadline.expired(io); ++round) {
     frozen = until_frozen();
-    auto more = signal_until_no_new_pids(job, sig, seen, report);
+    auto more = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
     if (first.ok()) first = more;
   }
-
   // Put the freeze state back on every path; a restore failure never hides
   // the first error.
   auto restore = [&](std::size_t i, bool freeze) {
@@ -205,25 +242,27 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   return report;
 }
 
-Result<std::size_t> count_processes(const Cgroup& job) {
+Result<std::size_t> count_processes(const Cgroup& job, pid_t skip) {
   auto subtree = open_subtree(job);
   if (!subtree) return subtree.error();
   auto pids = subtree_procs(*subtree);
   if (!pids) return pids.error();
-  return pids->size();
+  return pids->size() - static_cast<std::size_t>(std::count(pids->begin(), pids->end(), skip));
 }
 
 Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<const UniqueFd> pidfds,
-                               Deadline deadline) {
+                               Deadline deadline, const Caller& caller) {
   SysIo& io = job.io();
+  // A caller inside the job waits for the others: populated stays 1.
+  const pid_t skip = caller.inside(job) ? caller.pid : 0;
   UniqueFd events;
-  if (freezer.kind() == HierarchyKind::v2) {
+  if (freezer.kind() == HierarchyKind::v2 && skip == 0) {
     auto fd = io.open_file(job.dir(), "cgroup.events");
     if (fd) events = std::move(*fd);
   }
   // A job removed meanwhile (cgfreeze rm) is empty.
   auto count = [&]() -> Result<std::size_t> {
-    auto left = count_processes(job);
+    auto left = count_processes(job, skip);
     if (!left && is_gone(left.error())) return std::size_t{0};
     return left;
   };

@@ -5,9 +5,11 @@
 #include <signal.h>
 
 #include <cstddef>
+#include <string>
 #include <span>
 #include <vector>
 
+#include "kernel/caller.h"
 #include "kernel/cgroup.h"
 #include "kernel/freezer.h"
 
@@ -16,11 +18,18 @@ namespace cgjob {
 struct SignalReport {
   std::size_t signalled = 0;       ///< processes that were sent the signal
   bool used_cgroup_kill = false;   ///< SIGKILL went through cgroup.kill
+  bool best_effort = false;        ///< not frozen (the caller is inside): a fork racing the signal may escape it
   std::vector<UniqueFd> pidfds;    ///< of the signalled processes, for waiting on their exit
 };
 
 /// Sends `sig` once to every process of `job` and of its sub-jobs, including
-/// any forked meanwhile. SIGKILL on v2 uses cgroup.kill (5.14+); where it is
+/// any forked meanwhile. A PID is signalled through a pidfd only once a later
+/// read of cgroup.procs confirms it still names a process of the job.
+/// Where `caller` is inside the job, nothing is frozen and cgroup.kill is not
+/// used: every other process is signalled as it is (best_effort), until no
+/// new one appears or `deadline`. Otherwise the freeze state is changed under
+/// the job's lock (kernel/job_lock.h) and SIGINT, SIGTERM, SIGHUP and SIGQUIT
+/// are held back until it is put back. SIGKILL on v2 uses cgroup.kill (5.14+); where it is
 /// missing or refused (EOPNOTSUPP in threaded cgroups), and for every other
 /// signal: freeze the job, re-read cgroup.procs of the whole subtree until no
 /// new pid appears, signal each through a pidfd (ESRCH is fine), and put the
@@ -36,18 +45,19 @@ struct SignalReport {
 /// to 3 more times `freeze_wait`) and re-reads: a child whose fork(2) was under
 /// way when its parent got the signal joins cgroup.procs only afterwards.
 Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
-                                Clock::duration freeze_wait = std::chrono::seconds(2));
+                                const Caller& caller, Clock::duration freeze_wait = std::chrono::seconds(2));
 
-/// Number of processes in `job` and its sub-jobs.
-Result<std::size_t> count_processes(const Cgroup& job);
+/// Number of processes in `job` and its sub-jobs, not counting `skip`.
+Result<std::size_t> count_processes(const Cgroup& job, pid_t skip = 0);
 
 /// Waits until `job` and its sub-jobs hold no process, or `deadline`. Wakes on
 /// the exit of `pidfds`, on cgroup.events (v2), and on a short growing pause
 /// (notifications are rate-limited), and recounts now and then in case a
 /// signalled process left the job. Returns how many processes are left; a job
-/// removed meanwhile counts as empty.
+/// removed meanwhile counts as empty. A `caller` inside the job waits for
+/// the others only.
 Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<const UniqueFd> pidfds,
-                               Deadline deadline);
+                               Deadline deadline, const Caller& caller);
 
 /// Raises the soft RLIMIT_NOFILE to the hard limit: a pidfd per process of a
 /// large job does not fit in the default 1024.

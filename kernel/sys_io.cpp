@@ -3,12 +3,15 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <memory>
 
 #include "kernel/uapi.h"
 
@@ -38,6 +41,41 @@ Result<std::string> read_all(int fd, std::string_view path) {
   }
   out.resize(used);
   return out;
+}
+
+// Where this caller's job locks live: a directory that only the caller can
+// write and open, so that nobody else can hold a lock there (a lock on the
+// job's own directory can be taken by anyone who may read the job).
+// CGJOB_LOCK_DIR, else root: /run/cgjob; others: $XDG_RUNTIME_DIR/cgjob or
+// /run/user/UID/cgjob; where none of these can be made, /tmp/cgjob-UID.
+std::vector<std::string> lock_dir_candidates(uid_t uid) {
+  const char* forced = std::getenv("CGJOB_LOCK_DIR");
+  if (forced && *forced) return {forced};
+  std::vector<std::string> out;
+  if (uid == 0) {
+    out.push_back("/run/cgjob");
+  } else {
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    if (runtime && runtime[0] == '/') out.push_back(join_path(runtime, "cgjob"));
+    out.push_back("/run/user/" + std::to_string(uid) + "/cgjob");
+  }
+  out.push_back("/tmp/cgjob-" + std::to_string(uid));
+  return out;
+}
+
+// Makes (0700) and opens `path`; refuses a directory that another user owns
+// or may write: whoever can write it could hold our locks.
+Result<UniqueFd> open_private_dir(const std::string& path, uid_t uid) {
+  if (::mkdir(path.c_str(), 0700) < 0 && errno != EEXIST) return sys_error(errno, "mkdir", path);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return sys_error(errno, "open", path);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) < 0) return sys_error(errno, "stat", path);
+  if (st.st_uid != uid || (st.st_mode & 022) != 0) {
+    return text_error("lock directory is owned by uid " + std::to_string(st.st_uid) +
+                          " or writable by others: refusing it", path, EPERM);
+  }
+  return fd;
 }
 
 class RealSysIo final : public SysIo {
@@ -146,13 +184,50 @@ class RealSysIo final : public SysIo {
     return ::faccessat(dir.fd, n.c_str(), W_OK, AT_EACCESS) == 0;
   }
 
-  Result<UniqueFd> lock_dir(DirRef dir) override {
-    UniqueFd fd(::openat(dir.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd.valid()) return sys_error(errno, "open", std::string(dir.path));
-    while (::flock(fd.get(), LOCK_EX) < 0) {
-      if (errno != EINTR) return sys_error(errno, "flock", std::string(dir.path));
+  pid_t self_pid() override { return ::getpid(); }
+
+  Result<UniqueFd> open_lock(std::string_view name) override {
+    auto dir = lock_dir();
+    if (!dir) return dir.error();
+    std::string n(name);
+    int fd = ::openat((*dir)->fd.get(), n.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return sys_error(errno, "open", join_path((*dir)->path, name));
+    return UniqueFd(fd);
+  }
+
+  Result<bool> lock_file(int fd, std::string_view name, Clock::duration wait) override {
+    auto dir = lock_dir();
+    if (!dir) return dir.error();
+    std::string path = join_path((*dir)->path, name);
+    auto taken = try_flock(fd, path);
+    if (!taken || *taken || wait <= Clock::duration::zero()) return checked(taken, fd, **dir, name);
+    // Woken when the holder closes the file (or dies): inotify, armed before
+    // the second try so that a release in between is not missed.
+    UniqueFd notify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    if (notify.valid()) {
+      (void)::inotify_add_watch(notify.get(), path.c_str(), IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_DELETE_SELF);
     }
-    return fd;
+    taken = try_flock(fd, path);
+    if (!taken || *taken) return checked(taken, fd, **dir, name);
+    pollfd p{notify.get(), POLLIN, 0};
+    (void)poll(std::span<pollfd>(&p, notify.valid() ? 1 : 0), wait);
+    return checked(try_flock(fd, path), fd, **dir, name);
+  }
+
+  Status rewrite_lock(int fd, std::string_view name, std::string_view data) override {
+    if (::ftruncate(fd, 0) < 0) return sys_error(errno, "truncate", std::string(name));
+    if (::pwrite(fd, data.data(), data.size(), 0) < 0) return sys_error(errno, "write", std::string(name));
+    return {};
+  }
+
+  Status remove_lock(std::string_view name) override {
+    auto dir = lock_dir();
+    if (!dir) return dir.error();
+    std::string n(name);
+    if (::unlinkat((*dir)->fd.get(), n.c_str(), 0) < 0 && errno != ENOENT) {
+      return sys_error(errno, "unlink", join_path((*dir)->path, name));
+    }
+    return {};
   }
 
   Result<UniqueFd> pidfd_open(pid_t pid) override {
@@ -178,6 +253,59 @@ class RealSysIo final : public SysIo {
   }
 
   Clock::time_point now() override { return Clock::now(); }
+
+ private:
+  struct LockDir {
+    UniqueFd fd;
+    std::string path;
+  };
+
+  // The caller's own lock directory, found and checked once per process.
+  Result<const LockDir*> lock_dir() {
+    if (!m_lock_dir) {
+      auto found = open_lock_dir();
+      if (!found) return found.error();
+      m_lock_dir = std::make_unique<LockDir>(std::move(*found));
+    }
+    return static_cast<const LockDir*>(m_lock_dir.get());
+  }
+
+  Result<LockDir> open_lock_dir() {
+    Error last = text_error("no place for job locks");
+    for (const auto& path : lock_dir_candidates(::geteuid())) {
+      auto fd = open_private_dir(path, ::geteuid());
+      if (fd) return LockDir{std::move(*fd), path};
+      last = fd.error();
+      // A directory we may not make (no /run, a read-only one): try the next
+      // place. One that exists but is not ours is an error, not a fallback.
+      if (last.errnum != ENOENT && last.errnum != EACCES && last.errnum != EROFS) break;
+    }
+    return last;
+  }
+
+  static Result<bool> try_flock(int fd, const std::string& path) {
+    while (::flock(fd, LOCK_EX | LOCK_NB) < 0) {
+      if (errno == EWOULDBLOCK) return false;
+      if (errno != EINTR) return sys_error(errno, "flock", path);
+    }
+    return true;
+  }
+
+  // A lock taken on a file that was unlinked meanwhile (its job removed)
+  // excludes nobody: ESTALE tells the caller to open the name anew.
+  static Result<bool> checked(Result<bool> taken, int fd, const LockDir& dir, std::string_view name) {
+    if (!taken || !*taken) return taken;
+    struct stat held {}, named {};
+    std::string n(name);
+    if (::fstat(fd, &held) < 0 || ::fstatat(dir.fd.get(), n.c_str(), &named, AT_SYMLINK_NOFOLLOW) < 0 ||
+        held.st_ino != named.st_ino || held.st_dev != named.st_dev) {
+      (void)::flock(fd, LOCK_UN);
+      return sys_error(ESTALE, "lock", join_path(dir.path, name));
+    }
+    return true;
+  }
+
+  std::unique_ptr<LockDir> m_lock_dir;
 };
 
 }  // namespace

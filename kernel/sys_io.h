@@ -74,12 +74,25 @@ class SysIo {
     return true;
   }
 
-  /// pidfd_open(2): ESRCH for no such process, ENOSYS before 5.3.
-  /// Takes an exclusive flock(2) on directory `dir` through a new fd, held
-  /// until that fd is closed (or the process dies: no lock files). Serialises
-  /// changes of a job's freeze state between concurrent runs. Fakes need not lock.
-  virtual Result<UniqueFd> lock_dir(DirRef) { return UniqueFd(); }
+  /// getpid(2).
+  virtual pid_t self_pid() = 0;
 
+  // -- job locks (kernel/job_lock.h says how they are used) --
+  /// Opens, creating it (mode 0600), lock file `name` in this caller's own
+  /// lock directory, which nobody else may write (see kernel/job_lock.h):
+  /// made 0700 on first use, refused when another user owns it or may write it.
+  virtual Result<UniqueFd> open_lock(std::string_view name) = 0;
+  /// Takes an exclusive flock(2) on lock file `fd`, waiting up to `wait` for
+  /// its holder to close it (woken by inotify, not by polling); false when it
+  /// is still held then. Once taken, ESTALE when `name` no longer names this
+  /// file (it was removed with its job while we waited): open it anew.
+  virtual Result<bool> lock_file(int fd, std::string_view name, Clock::duration wait) = 0;
+  /// Replaces the whole content of lock file `fd`.
+  virtual Status rewrite_lock(int fd, std::string_view name, std::string_view data) = 0;
+  /// Removes lock file `name` (its job is gone); ENOENT is fine.
+  virtual Status remove_lock(std::string_view name) = 0;
+
+  /// pidfd_open(2): ESRCH for no such process, ENOSYS before 5.3.
   virtual Result<UniqueFd> pidfd_open(pid_t pid) = 0;
   /// pidfd_send_signal(2): ESRCH once the process has exited.
   virtual Status send_signal(int pidfd, int sig) = 0;

@@ -32,8 +32,16 @@ setup() {
   [ -n "$MOUNT" ] || skip "no $HIER freezer hierarchy mounted"
   ROOT="$MOUNT/cgjobs-test-$$-$(basename "$0" .sh)"
   export CGJOB_ROOT="$ROOT" CGJOB_HIERARCHY="$HIER"
+  use_private_lock_dir
   trap cleanup EXIT
   trap 'exit 130' INT TERM
+}
+
+# The tools' job locks go to a directory of this run's (removed on exit),
+# not to /run/cgjob: nothing is left on the machine.
+use_private_lock_dir() {
+  LOCK_DIR=$(mktemp -d /tmp/cgjob-test-locks.XXXXXX) || exit 1
+  export CGJOB_LOCK_DIR="$LOCK_DIR"
 }
 
 # Starts "$@" in the background and remembers its PID for cleanup.
@@ -70,6 +78,7 @@ cleanup() {
     done
     [ -d "$ROOT" ] && echo "WARNING: could not remove $ROOT"
   fi
+  [ -n "${LOCK_DIR:-}" ] && rm -rf "$LOCK_DIR"
   echo "$PASSED passed, $FAILED failed"
   if [ "$FAILED" -gt 0 ] && [ "$rc" = 0 ]; then rc=1; fi
   exit $rc

@@ -46,6 +46,7 @@ cleanup_rootless() {
   done
   for p in "${STARTED_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
   wait 2>/dev/null
+  [ -n "${LOCK_DIR:-}" ] && rm -rf "$LOCK_DIR"
   for d in "$SUBTREE" "$NODELEG"; do
     for i in $(seq 1 20); do
       [ -d "$d" ] || break
@@ -80,13 +81,19 @@ mkdir "$SUBTREE" "$SESSION" "$NODELEG" || exit 1
 if [ "$HIER" = v2 ]; then files="cgroup.procs cgroup.threads cgroup.subtree_control"
 else files="cgroup.procs tasks freezer.state"; fi
 chown "$U:$G" "$SUBTREE" || exit 1
+# Root's runs here keep their locks in a directory of their own; the user's
+# runs need one the user owns (the tools refuse a lock directory of another's).
+use_private_lock_dir
+USER_LOCK_DIR="$LOCK_DIR/user"
+mkdir -m 0700 "$USER_LOCK_DIR" && chown "$U:$G" "$USER_LOCK_DIR" || exit 1
+chmod 0755 "$LOCK_DIR"
 for f in $files; do chown "$U:$G" "$SUBTREE/$f" || exit 1; done
 
 # as_user_in CGROUP CMD... : a shell moved into CGROUP by root, which then
 # becomes the test user for good and runs CMD.
 as_user_in() {
   local cg=$1; shift
-  ( echo "$BASHPID" > "$cg/cgroup.procs" && exec setpriv --reuid="$U" --regid="$G" --clear-groups -- "$@" )
+  ( echo "$BASHPID" > "$cg/cgroup.procs" && CGJOB_LOCK_DIR=$USER_LOCK_DIR exec setpriv --reuid="$U" --regid="$G" --clear-groups -- "$@" )
 }
 as_user() { as_user_in "$SESSION" "$@"; }
 # Starts CMD in the background in CGROUP, as the user or (with "root") as
@@ -94,7 +101,7 @@ as_user() { as_user_in "$SESSION" "$@"; }
 spawn_in() {
   local who=$1 cg=$2; shift 2
   if [ "$who" = root ]; then ( echo "$BASHPID" > "$cg/cgroup.procs" && exec "$@" ) &
-  else ( echo "$BASHPID" > "$cg/cgroup.procs" && exec setpriv --reuid="$U" --regid="$G" --clear-groups -- "$@" ) &
+  else ( echo "$BASHPID" > "$cg/cgroup.procs" && CGJOB_LOCK_DIR=$USER_LOCK_DIR exec setpriv --reuid="$U" --regid="$G" --clear-groups -- "$@" ) &
   fi
   LAST_PID=$!
   track "$LAST_PID"

@@ -141,9 +141,9 @@ TEST_CASE("spawn_in_cgroup runs the command in a job that was killed before", "[
   auto job = make_job("respawn");
   pid_t victim = start_in(job, "sleep 1000");
   Freezer& fz = job_root().freezer();
-  auto report = signal_job(fz, job, SIGKILL, Deadline::after(real_sys_io(), 10s));
+  auto report = signal_job(fz, job, SIGKILL, Deadline::after(real_sys_io(), 10s), Caller{});
   REQUIRE(report);
-  auto left = wait_empty(fz, job, report->pidfds, Deadline::after(real_sys_io(), 10s));
+  auto left = wait_empty(fz, job, report->pidfds, Deadline::after(real_sys_io(), 10s), Caller{});
   REQUIRE(left);
   REQUIRE(*left == 0);
   stop_child(victim);
@@ -164,10 +164,10 @@ TEST_CASE("SIGKILL empties a frozen job with a fork loop; then it can be removed
   Freezer& fz = job_root().freezer();
   const Cgroup* jobs[] = {&job};
   REQUIRE(change_freeze(fz, jobs, true, true, Deadline::after(real_sys_io(), 10s))[0].reached);
-  auto report = signal_job(fz, job, SIGKILL, Deadline::after(real_sys_io(), 10s));
+  auto report = signal_job(fz, job, SIGKILL, Deadline::after(real_sys_io(), 10s), Caller{});
   REQUIRE(report);
   CHECK(report->signalled >= 1);
-  auto left = wait_empty(fz, job, report->pidfds, Deadline::after(real_sys_io(), 10s));
+  auto left = wait_empty(fz, job, report->pidfds, Deadline::after(real_sys_io(), 10s), Caller{});
   REQUIRE(left);
   CHECK(*left == 0);
   CHECK(remove_subtree(job, Deadline::after(real_sys_io(), 5s)));

@@ -74,9 +74,9 @@ void thaw(const Cgroup& cg) {
 // Sends `sig` and waits until the job is empty (for SIGKILL) within 10 s.
 SignalReport kill_and_wait(const Cgroup& cg, int sig) {
   SysIo& io = real_sys_io();
-  auto report = signal_job(job_root().freezer(), cg, sig, Deadline::after(io, 10s));
+  auto report = signal_job(job_root().freezer(), cg, sig, Deadline::after(io, 10s), Caller{});
   REQUIRE(report.ok());
-  auto left = wait_empty(job_root().freezer(), cg, report->pidfds, Deadline::after(io, 10s));
+  auto left = wait_empty(job_root().freezer(), cg, report->pidfds, Deadline::after(io, 10s), Caller{});
   REQUIRE(left.ok());
   CHECK(*left == 0);
   return std::move(*report);
@@ -219,7 +219,7 @@ TEST_CASE("every process with a TERM handler receives exactly one TERM", "[kill]
   g.start(sub, counting_shell(file, SIGTERM));
   // 1 parent + 5 shells + their naps, and the sub-job's shell.
   REQUIRE(eventually([&] { return count(g.job()) >= 13; }));
-  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s));
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s), Caller{});
   REQUIRE(report.ok());
   REQUIRE(eventually([&] { return lines_of(file).size() >= 6; }));
   std::this_thread::sleep_for(300ms);  // time for any second one to show
@@ -237,7 +237,7 @@ TEST_CASE("a queued real-time signal shows each process is signalled once, not t
   auto file = g.file("got");
   g.start(g.job(), parent_of(4), counting_shell(file, sig));
   REQUIRE(eventually([&] { return count(g.job()) >= 9; }));
-  auto report = signal_job(job_root().freezer(), g.job(), sig, Deadline::after(real_sys_io(), 10s));
+  auto report = signal_job(job_root().freezer(), g.job(), sig, Deadline::after(real_sys_io(), 10s), Caller{});
   REQUIRE(report.ok());
   REQUIRE(eventually([&] { return lines_of(file).size() >= 4; }));
   std::this_thread::sleep_for(300ms);
@@ -261,7 +261,7 @@ TEST_CASE("a handled signal to a frozen job stays pending until the thaw", "[kil
   // Its nap running means its trap is set.
   REQUIRE(eventually([&] { return count(g.job()) >= 2; }));
   freeze(g.job());
-  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s));
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s), Caller{});
   REQUIRE(report.ok());
   std::this_thread::sleep_for(300ms);
   CHECK(lines_of(file).empty());
@@ -321,11 +321,11 @@ TEST_CASE("wait_empty gives up at the deadline with the count left", "[kill][ker
   // Once it is sleep, TERM is ignored.
   REQUIRE(eventually([&] { return lines_of("/proc/" + std::to_string(pid) + "/comm") == std::vector<std::string>{"sleep"}; }));
   SysIo& io = real_sys_io();
-  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(io, 10s));
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(io, 10s), Caller{});
   REQUIRE(report.ok());
   CHECK(report->signalled == 1);
   auto start = Clock::now();
-  auto left = wait_empty(job_root().freezer(), g.job(), report->pidfds, Deadline::after(io, 300ms));
+  auto left = wait_empty(job_root().freezer(), g.job(), report->pidfds, Deadline::after(io, 300ms), Caller{});
   REQUIRE(left.ok());
   CHECK(*left == 1);
   CHECK(Clock::now() - start >= 290ms);

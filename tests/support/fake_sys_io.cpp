@@ -1,10 +1,16 @@
 #include "tests/support/fake_sys_io.h"
 
+#include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 
 #include "kernel/cgroup.h"
+#include "kernel/job_lock.h"
 
 namespace cgjob::testing {
 namespace {
@@ -113,6 +119,7 @@ UniqueFd FakeSysIo::token_for(const std::string& path) {
   // A real fd, so UniqueFd can own and close it; only its number matters.
   int fd = ::eventfd(0, EFD_CLOEXEC);
   m_fd_paths[fd] = path;
+  m_lock_fds.erase(fd);  // the number of a closed lock fd, reused
   return UniqueFd(fd);
 }
 
@@ -223,6 +230,12 @@ Result<UniqueFd> FakeSysIo::open_file(DirRef dir, std::string_view name) {
 }
 
 Result<std::string> FakeSysIo::reread(int fd, std::string_view path) {
+  if (m_lock_fds.count(fd)) {
+    char buf[4096];
+    ssize_t n = ::pread(fd, buf, sizeof buf, 0);
+    if (n < 0) return sys_error(errno, "read", std::string(path));
+    return std::string(buf, static_cast<std::size_t>(n));
+  }
   auto it = m_fd_paths.find(fd);
   if (it == m_fd_paths.end()) return sys_error(EBADF, "read", std::string(path));
   return read_path(it->second);
@@ -256,6 +269,7 @@ Result<UniqueFd> FakeSysIo::pidfd_open(pid_t pid) {
   }
   int fd = ::eventfd(0, EFD_CLOEXEC);
   m_pidfds[fd] = PidfdTarget{pid, it->second.generation};
+  m_lock_fds.erase(fd);
   return UniqueFd(fd);
 }
 
@@ -279,6 +293,100 @@ Result<int> FakeSysIo::poll(std::span<pollfd> fds, Clock::duration timeout) {
   for (auto& f : fds) f.revents = 0;
   m_now += timeout > Clock::duration::zero() ? timeout : std::chrono::microseconds(1);
   return 0;
+}
+
+// -- job locks ---------------------------------------------------------------
+
+FakeSysIo::LockFile& FakeSysIo::lock_file_of(const std::string& name) {
+  auto it = m_locks.find(name);
+  if (it == m_locks.end()) {
+    LockFile f;
+    f.memfd.reset(::memfd_create("fake-lock", MFD_CLOEXEC));
+    it = m_locks.emplace(name, std::move(f)).first;
+  }
+  return it->second;
+}
+
+// Opens the in-memory file anew: a new open file, as open(2) gives, so that
+// flock(2) sees separate holders.
+static UniqueFd reopen(int memfd) {
+  std::string self = "/proc/self/fd/" + std::to_string(memfd);
+  return UniqueFd(::open(self.c_str(), O_RDWR | O_CLOEXEC));
+}
+
+void FakeSysIo::expire_outside_holders() {
+  for (auto& [name, f] : m_locks) {
+    if (f.outside.valid() && m_now >= f.outside_until) f.outside.reset();
+  }
+}
+
+void FakeSysIo::hold_lock(const std::string& job_path, pid_t holder, Clock::duration how_long) {
+  LockFile& f = lock_file_of(lock_file_name(job_path));
+  f.outside = reopen(f.memfd.get());
+  ::flock(f.outside.get(), LOCK_EX | LOCK_NB);
+  f.outside_until = how_long == Clock::duration::max() ? Clock::time_point::max() : m_now + how_long;
+  std::string text = "holder " + std::to_string(holder) + "\n";
+  (void)::ftruncate(f.outside.get(), 0);
+  (void)::pwrite(f.outside.get(), text.data(), text.size(), 0);
+}
+
+std::string FakeSysIo::lock_content(const std::string& job_path) {
+  auto fd = reopen(lock_file_of(lock_file_name(job_path)).memfd.get());
+  char buf[4096];
+  ssize_t n = ::pread(fd.get(), buf, sizeof buf, 0);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+void FakeSysIo::set_lock_content(const std::string& job_path, const std::string& text) {
+  auto fd = reopen(lock_file_of(lock_file_name(job_path)).memfd.get());
+  (void)::ftruncate(fd.get(), 0);
+  (void)::pwrite(fd.get(), text.data(), text.size(), 0);
+}
+
+Result<UniqueFd> FakeSysIo::open_lock(std::string_view name) {
+  std::string n(name);
+  int errnum = 0;
+  if (take_failure("open", "lock:" + n, errnum)) return sys_error(errnum, "open", n);
+  auto fd = reopen(lock_file_of(n).memfd.get());
+  if (!fd.valid()) return sys_error(errno, "open", n);
+  m_lock_fds[fd.get()] = n;
+  m_fd_paths.erase(fd.get());
+  return fd;
+}
+
+Result<bool> FakeSysIo::lock_file(int fd, std::string_view name, Clock::duration wait) {
+  std::string n(name);
+  auto try_once = [&]() -> bool {
+    expire_outside_holders();
+    return ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  };
+  bool taken = try_once();
+  if (!taken) {
+    ++m_lock_waits;
+    m_now += wait > Clock::duration::zero() ? wait : std::chrono::microseconds(1);
+    taken = try_once();
+  }
+  if (!taken) return false;
+  // Removed while we waited: the caller must open the name anew.
+  struct stat held {}, named {};
+  auto it = m_locks.find(n);
+  if (it == m_locks.end() || ::fstat(fd, &held) < 0 || ::fstat(it->second.memfd.get(), &named) < 0 ||
+      held.st_ino != named.st_ino) {
+    ::flock(fd, LOCK_UN);
+    return sys_error(ESTALE, "lock", n);
+  }
+  return true;
+}
+
+Status FakeSysIo::rewrite_lock(int fd, std::string_view, std::string_view data) {
+  (void)::ftruncate(fd, 0);
+  if (::pwrite(fd, data.data(), data.size(), 0) < 0) return sys_error(errno, "write");
+  return {};
+}
+
+Status FakeSysIo::remove_lock(std::string_view name) {
+  m_locks.erase(std::string(name));
+  return {};
 }
 
 }  // namespace cgjob::testing

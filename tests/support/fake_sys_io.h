@@ -56,6 +56,17 @@ class FakeSysIo final : public SysIo {
   /// Signals the live process `pid` received, in order.
   std::vector<int> signals_of(pid_t pid) const;
 
+  // -- job locks (kernel/job_lock.h): real flocks on in-memory files --
+  /// Another run (`holder`) holds the lock of the job at `job_path` for
+  /// `how_long` of virtual time (forever: Clock::duration::max()).
+  void hold_lock(const std::string& job_path, pid_t holder, Clock::duration how_long);
+  /// What the lock file of the job at `job_path` says, and setting it (as
+  /// another run recording its request would).
+  std::string lock_content(const std::string& job_path);
+  void set_lock_content(const std::string& job_path, const std::string& text);
+  /// How many times a lock was waited for or tried without success.
+  int lock_waits() const { return m_lock_waits; }
+
   // -- clock and environment --
   Clock::time_point fake_now() const { return m_now; }
   void set_kernel_release(std::string release) { m_release = std::move(release); }
@@ -81,6 +92,12 @@ class FakeSysIo final : public SysIo {
   Result<long> fs_magic(std::string_view path) override;
   std::string kernel_release() override { return m_release; }
   uid_t effective_uid() override { return m_euid; }
+  pid_t self_pid() override { return m_self_pid; }
+  void set_self_pid(pid_t pid) { m_self_pid = pid; }
+  Result<UniqueFd> open_lock(std::string_view name) override;
+  Result<bool> lock_file(int fd, std::string_view name, Clock::duration wait) override;
+  Status rewrite_lock(int fd, std::string_view name, std::string_view data) override;
+  Status remove_lock(std::string_view name) override;
   bool may_write(DirRef dir, std::string_view name) override;
   Result<UniqueFd> pidfd_open(pid_t pid) override;
   Status send_signal(int pidfd, int sig) override;
@@ -102,6 +119,14 @@ class FakeSysIo final : public SysIo {
     unsigned generation;
   };
 
+  struct LockFile {
+    UniqueFd memfd;             ///< the file; each open_lock() opens it anew
+    UniqueFd outside;           ///< another run's open file holding the lock
+    Clock::time_point outside_until{};
+  };
+  LockFile& lock_file_of(const std::string& name);
+  void expire_outside_holders();
+
   bool take_failure(const std::string& op, const std::string& path, int& errnum);
   UniqueFd token_for(const std::string& path);
   Result<std::string> read_path(const std::string& path);
@@ -120,6 +145,10 @@ class FakeSysIo final : public SysIo {
   std::map<std::string, long> m_magic;
   std::string m_release = "6.18.0";
   uid_t m_euid = 0;
+  pid_t m_self_pid = 1000;
+  std::map<std::string, LockFile> m_locks;  // lock file name -> file
+  std::map<int, std::string> m_lock_fds;    // fd handed out -> lock file name
+  int m_lock_waits = 0;
   std::set<std::string> m_writable;
   Clock::time_point m_now{};
 };

@@ -80,6 +80,15 @@ class PidfdHookIo final : public SysIo {
     return fd;
   }
   Status send_signal(int pidfd, int sig) override { return m_fake.send_signal(pidfd, sig); }
+  pid_t self_pid() override { return m_fake.self_pid(); }
+  Result<UniqueFd> open_lock(std::string_view name) override { return m_fake.open_lock(name); }
+  Result<bool> lock_file(int fd, std::string_view name, Clock::duration wait) override {
+    return m_fake.lock_file(fd, name, wait);
+  }
+  Status rewrite_lock(int fd, std::string_view name, std::string_view data) override {
+    return m_fake.rewrite_lock(fd, name, data);
+  }
+  Status remove_lock(std::string_view name) override { return m_fake.remove_lock(name); }
   Result<int> poll(std::span<pollfd> fds, Clock::duration timeout) override { return m_fake.poll(fds, timeout); }
   Clock::time_point now() override { return m_fake.now(); }
 
@@ -100,7 +109,7 @@ TEST_CASE("v2 SIGKILL writes cgroup.kill and signals no pid itself", "[signaller
   put_processes(io, k_job, {101, 102});
   put_processes(io, k_sub, {103});
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{});
   REQUIRE(report.ok());
   CHECK(report->used_cgroup_kill);
   CHECK(report->signalled == 3);
@@ -117,7 +126,7 @@ TEST_CASE("v2 SIGKILL without cgroup.kill (before 5.14) freezes, signals each pi
   put_processes(io, k_job, {101, 102});
   put_processes(io, k_sub, {103});
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{});
   REQUIRE(report.ok());
   CHECK_FALSE(report->used_cgroup_kill);
   CHECK(report->signalled == 3);
@@ -134,7 +143,7 @@ TEST_CASE("cgroup.kill refused in a threaded cgroup (EOPNOTSUPP): the freeze pat
   put_processes(io, k_job, {101, 102});
   io.fail("write", k_job + "/cgroup.kill", EOPNOTSUPP);
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{});
   REQUIRE(report.ok());
   CHECK_FALSE(report->used_cgroup_kill);
   CHECK(report->signalled == 2);
@@ -151,7 +160,7 @@ TEST_CASE("cgroup.kill failing for another reason is reported, nothing else is t
   put_processes(io, k_job, {101});
   io.fail("write", k_job + "/cgroup.kill", EACCES);
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{});
   REQUIRE_FALSE(report.ok());
   CHECK(report.error().errnum == EACCES);
   CHECK(report.error().path == k_job + "/cgroup.kill");
@@ -176,7 +185,7 @@ TEST_CASE("a process forked during the pass is signalled too, every process exac
     }
   });
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), 10ms);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{}, 10ms);
   REQUIRE(report.ok());
   CHECK(report->signalled == 5);
   for (pid_t pid : {101, 102, 202, 203, 204}) CHECK(io.signals_of(pid) == std::vector<int>{SIGTERM});
@@ -199,7 +208,7 @@ TEST_CASE("a child that joins cgroup.procs after a pass found nothing new is sig
     }
   });
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), 10ms);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{}, 10ms);
   REQUIRE(report.ok());
   CHECK(io.signals_of(101) == std::vector<int>{SIGKILL});
   CHECK(io.signals_of(102) == std::vector<int>{SIGKILL});
@@ -212,7 +221,7 @@ TEST_CASE("a job seen FROZEN is read until no new pid, and no more", "[signaller
   play_v2_freezer(io, k_job);
   put_processes(io, k_job, {101});
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never()).ok());
+  REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{}).ok());
   CHECK(io.reads(k_job + "/cgroup.procs") == 2);
 }
 
@@ -227,11 +236,31 @@ TEST_CASE("a recycled pid is never signalled: the pidfd still names the old proc
     if (pid == 101) fake.recycle_pid(101);
   });
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
   REQUIRE(report.ok());  // ESRCH is no failure: the process is gone
   CHECK(fake.signals_of(101).empty());
   CHECK(fake.signals_of(102) == std::vector<int>{SIGTERM});
   CHECK(report->signalled == 1);
+}
+
+TEST_CASE("a recycled pid is never signalled: reused before its pidfd was opened", "[signaller]") {
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job);
+  play_v2_freezer(io, k_job, /*stuck=*/true);  // not FROZEN: tasks can exit and be reaped
+  put_processes(io, k_job, {101, 102});
+  // Between the read of cgroup.procs that lists 101 and pidfd_open(101),
+  // 101 exits, is reaped, and its pid goes to a process outside the job:
+  // the pidfd then names that outsider. The next read no longer lists 101.
+  int reads = 0;
+  io.on_read(k_job + "/cgroup.procs", [&reads](FakeSysIo& fake) {
+    if (++reads == 1) fake.recycle_pid(101);
+    if (reads == 2) fake.set_file(k_job + "/cgroup.procs", "102\n");
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::after(io, 1s), Caller{}, 10ms);
+  REQUIRE(report.ok());
+  CHECK(io.signals_of(101).empty());
+  CHECK(io.signals_of(102) == std::vector<int>{SIGTERM});
 }
 
 TEST_CASE("a process that exits before its pidfd is opened is skipped", "[signaller]") {
@@ -241,7 +270,7 @@ TEST_CASE("a process that exits before its pidfd is opened is skipped", "[signal
   put_processes(io, k_job, {101, 102});
   io.exit_process(101);
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGHUP, Deadline::never());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGHUP, Deadline::never(), Caller{});
   REQUIRE(report.ok());
   CHECK(report->signalled == 1);
   CHECK(io.signals_of(102) == std::vector<int>{SIGHUP});
@@ -259,7 +288,7 @@ TEST_CASE("an empty job is signalled successfully", "[signaller]") {
     }
     auto freezer = make_freezer(io, kind);
     for (int sig : {SIGTERM, SIGKILL}) {
-      auto report = signal_job(*freezer, open_cg(io, k_job), sig, Deadline::never());
+      auto report = signal_job(*freezer, open_cg(io, k_job), sig, Deadline::never(), Caller{});
       REQUIRE(report.ok());
       CHECK(report->signalled == 0);
     }
@@ -276,7 +305,7 @@ TEST_CASE("a frozen job stays frozen after a non-KILL signal: no thaw is written
     put_processes(io, k_job, {101});
     io.set_file(k_job + "/cgroup.freeze", "1\n");
     auto freezer = make_freezer(io, HierarchyKind::v2);
-    REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never()).ok());
+    REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{}).ok());
     CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});
     CHECK(writes_to(io, k_job + "/cgroup.freeze") == std::vector<std::string>{"1"});
   }
@@ -288,7 +317,7 @@ TEST_CASE("a frozen job stays frozen after a non-KILL signal: no thaw is written
     io.set_file(k_job + "/freezer.state", "FROZEN\n");
     io.set_file(k_job + "/freezer.self_freezing", "1\n");
     auto freezer = make_freezer(io, HierarchyKind::v1);
-    REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never()).ok());
+    REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{}).ok());
     CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});
     CHECK(writes_to(io, k_job + "/freezer.state") == std::vector<std::string>{"FROZEN"});
   }
@@ -304,7 +333,7 @@ TEST_CASE("a failure while signalling still thaws the job; the first error wins"
     if (data == "1") fake.fail("read", k_job + "/cgroup.procs", EACCES);
   });
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
   REQUIRE_FALSE(report.ok());
   CHECK(report.error().errnum == EACCES);
   CHECK(writes_to(io, k_job + "/cgroup.freeze") == std::vector<std::string>{"1", "0"});
@@ -319,7 +348,7 @@ TEST_CASE("a thaw that fails after the signals went out is reported", "[signalle
     if (data == "1") fake.fail("write", k_job + "/cgroup.freeze", EIO);
   });
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
   REQUIRE_FALSE(report.ok());
   CHECK(report.error().errnum == EIO);
   CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});
@@ -331,7 +360,7 @@ TEST_CASE("a freeze request that fails sends nothing", "[signaller]") {
   put_processes(io, k_job, {101});
   io.fail("write", k_job + "/cgroup.freeze", EACCES);
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
   REQUIRE_FALSE(report.ok());
   CHECK(report.error().errnum == EACCES);
   CHECK(io.signals_of(101).empty());
@@ -347,7 +376,7 @@ TEST_CASE("v1 SIGKILL of a frozen job thaws it, waits for the killed, and freeze
   io.set_file(k_job + "/freezer.state", "FROZEN\n");
   io.set_file(k_job + "/freezer.self_freezing", "1\n");
   auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::after(io, 1s));
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::after(io, 1s), Caller{});
   REQUIRE(report.ok());
   CHECK(io.signals_of(101) == std::vector<int>{SIGKILL});
   CHECK(writes_to(io, k_job + "/freezer.state") == std::vector<std::string>{"FROZEN", "THAWED", "FROZEN"});
@@ -366,7 +395,7 @@ TEST_CASE("v1 SIGKILL thaws a self-frozen sub-job and freezes it again; the job 
   io.set_file(k_sub + "/freezer.state", "FROZEN\n");
   io.set_file(k_sub + "/freezer.self_freezing", "1\n");
   auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::after(io, 1s));
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::after(io, 1s), Caller{});
   REQUIRE(report.ok());
   CHECK(io.signals_of(101) == std::vector<int>{SIGKILL});
   CHECK(io.signals_of(102) == std::vector<int>{SIGKILL});
@@ -385,7 +414,7 @@ TEST_CASE("v1 non-KILL signals leave a frozen sub-job frozen", "[signaller]") {
   io.set_file(k_sub + "/freezer.state", "FROZEN\n");
   io.set_file(k_sub + "/freezer.self_freezing", "1\n");
   auto freezer = make_freezer(io, HierarchyKind::v1);
-  REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never()).ok());
+  REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{}).ok());
   CHECK(io.signals_of(102) == std::vector<int>{SIGTERM});
   CHECK(io.writes(k_sub + "/freezer.state") == 0);
 }
@@ -397,7 +426,7 @@ TEST_CASE("v1 SIGKILL of a thawed job does not wait for the exits (nothing is fr
   put_processes(io, k_job, {101});
   auto freezer = make_freezer(io, HierarchyKind::v1);
   auto start = io.fake_now();
-  REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never()).ok());
+  REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{}).ok());
   // The fake's processes never exit: a wait would have run its 5 s grace.
   CHECK(io.fake_now() - start < 1s);
   CHECK(writes_to(io, k_job + "/freezer.state") == std::vector<std::string>{"FROZEN", "THAWED"});
@@ -410,7 +439,7 @@ TEST_CASE("wait_empty returns at once when v2 says populated 0", "[signaller]") 
   io.add_v2_cgroup(k_job);
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto start = io.fake_now();
-  auto left = wait_empty(*freezer, open_cg(io, k_job), {}, Deadline::after(io, 10s));
+  auto left = wait_empty(*freezer, open_cg(io, k_job), {}, Deadline::after(io, 10s), Caller{});
   REQUIRE(left.ok());
   CHECK(*left == 0);
   CHECK(io.fake_now() == start);
@@ -423,7 +452,7 @@ TEST_CASE("wait_empty gives the count left at the deadline", "[signaller]") {
   put_processes(io, k_job, {101});
   put_processes(io, k_sub, {102, 103});
   auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto left = wait_empty(*freezer, open_cg(io, k_job), {}, Deadline::after(io, 2s));
+  auto left = wait_empty(*freezer, open_cg(io, k_job), {}, Deadline::after(io, 2s), Caller{});
   REQUIRE(left.ok());
   CHECK(*left == 3);
   CHECK(io.fake_now() - Clock::time_point{} >= 2s);
@@ -443,7 +472,7 @@ TEST_CASE("wait_empty notices an empty job while a signalled process lives on el
   });
   auto freezer = make_freezer(io, HierarchyKind::v1);
   auto start = io.fake_now();
-  auto left = wait_empty(*freezer, open_cg(io, k_job), pidfds, Deadline::after(io, 10s));
+  auto left = wait_empty(*freezer, open_cg(io, k_job), pidfds, Deadline::after(io, 10s), Caller{});
   REQUIRE(left.ok());
   CHECK(*left == 0);
   CHECK(io.fake_now() - start < 1s);
@@ -456,7 +485,7 @@ TEST_CASE("wait_empty counts a job removed meanwhile as empty", "[signaller]") {
   auto cg = open_cg(io, k_job);
   io.remove(k_job);
   auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto left = wait_empty(*freezer, cg, {}, Deadline::after(io, 10s));
+  auto left = wait_empty(*freezer, cg, {}, Deadline::after(io, 10s), Caller{});
   REQUIRE(left.ok());
   CHECK(*left == 0);
 }

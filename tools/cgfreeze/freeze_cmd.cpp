@@ -7,13 +7,12 @@
 namespace cgjob::cgfreeze {
 namespace {
 
-// Without --wait only an EBUSY retry needs bounding.
-constexpr auto k_request_retry = std::chrono::seconds(10);
+// How long the thaw-back after a timeout may wait for the job's lock.
+constexpr auto k_thaw_back_bound = std::chrono::seconds(10);
 
 struct Target {
   JobName name;
   Cgroup cg;
-  bool was_self_freezing = false;
 };
 
 // Opens every job; reports the missing ones. `refuse_self`: the job must not
@@ -38,13 +37,7 @@ std::vector<Target> open_targets(Context& ctx, const std::vector<JobName>& names
       status = worst(status, ExitStatus::failed);
       continue;
     }
-    auto self = ctx.root.freezer().self_freezing(*cg);
-    if (!self) {
-      ctx.reporter.failure(name.text, verb, self.error());
-      status = worst(status, cli::status_for_lookup(self.error()));
-      continue;
-    }
-    targets.push_back(Target{name, std::move(*cg), *self});
+    targets.push_back(Target{name, std::move(*cg)});
   }
   return targets;
 }
@@ -79,12 +72,10 @@ std::optional<Parsed> parse(Context& ctx, const FreezeOptions& options) {
   return p;
 }
 
-// --timeout bounds everything; without it --wait waits as long as it takes,
-// and a bare request only bounds its EBUSY retries.
-Deadline request_deadline(SysIo& io, const Parsed& parsed, bool wait) {
-  if (parsed.timeout) return Deadline::after(io, *parsed.timeout);
-  return wait ? Deadline::never() : Deadline::after(io, k_request_retry);
-}
+// --timeout bounds everything, lock waits included; without it --wait waits
+// as long as it takes (change_freeze bounds a bare request's EBUSY retries,
+// JobLock its lock waits).
+Deadline request_deadline(SysIo& io, const Parsed& parsed) { return Deadline::after_optional(io, parsed.timeout); }
 
 }  // namespace
 
@@ -94,7 +85,7 @@ ExitStatus freeze(Context& ctx, const FreezeOptions& options) {
   ExitStatus status = ExitStatus::ok;
   auto targets = open_targets(ctx, parsed->jobs, "freeze", true, status);
   SysIo& io = ctx.root.io();
-  Deadline deadline = request_deadline(io, *parsed, options.wait);
+  Deadline deadline = request_deadline(io, *parsed);
   auto cgroups = cgroups_of(targets);
   auto outcomes = change_freeze(ctx.root.freezer(), cgroups, true, options.wait, deadline);
   for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -109,15 +100,17 @@ ExitStatus freeze(Context& ctx, const FreezeOptions& options) {
       continue;
     }
     // Timed out: say what did not freeze, then never leave it half-frozen
-    // silently: roll back unless asked to keep the request.
+    // silently: roll back unless asked to keep the request, or unless the
+    // request is no longer ours to undo (kernel/job_lock.h).
     ctx.reporter.error(t.name.text, "timed out waiting for FROZEN");
     report_blockers(ctx, t);
-    if (!options.keep && !t.was_self_freezing) {
-      auto undone = request_with_retry(ctx.root.freezer(), t.cg, false, Deadline::after(io, k_request_retry));
-      if (!undone) ctx.reporter.failure(t.name.text, "thaw back", undone.error());
-      else ctx.reporter.error(t.name.text, "thawed back");
-    } else if (options.keep) {
+    if (options.keep) {
       ctx.reporter.error(t.name.text, "left FREEZING (--keep)");
+    } else if (!outcomes[i].was_self_freezing) {
+      auto undone = undo_freeze(ctx.root.freezer(), t.cg, outcomes[i], Deadline::after(io, k_thaw_back_bound));
+      if (!undone) ctx.reporter.failure(t.name.text, "thaw back", undone.error());
+      else if (*undone) ctx.reporter.error(t.name.text, "thawed back");
+      else ctx.reporter.error(t.name.text, "not thawed back: another run asked for a change meanwhile");
     }
     status = worst(status, ExitStatus::timed_out);
   }
@@ -131,7 +124,7 @@ ExitStatus thaw(Context& ctx, const FreezeOptions& options) {
   auto targets = open_targets(ctx, parsed->jobs, "thaw", false, status);
   SysIo& io = ctx.root.io();
   Freezer& freezer = ctx.root.freezer();
-  Deadline deadline = request_deadline(io, *parsed, options.wait);
+  Deadline deadline = request_deadline(io, *parsed);
 
   // An ancestor's freeze keeps a job frozen whatever we write: such a job
   // gets its thaw request but no wait, and an error at once instead of a

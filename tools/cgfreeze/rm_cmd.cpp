@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "kernel/job_lock.h"
 #include "tools/cgfreeze/commands.h"
 
 namespace cgjob::cgfreeze {
@@ -20,6 +21,7 @@ ExitStatus remove(Context& ctx, const RemoveOptions& options) {
   SysIo& io = ctx.root.io();
   Deadline deadline = Deadline::after_optional(io, timeout);
   ExitStatus status = ExitStatus::ok;
+  const Caller caller = ctx.root.caller();
   for (const auto& job : *jobs) {
     auto cg = ctx.root.open_job(job);
     if (!cg) {
@@ -40,14 +42,17 @@ ExitStatus remove(Context& ctx, const RemoveOptions& options) {
       continue;
     }
     if (*count > 0) {
-      auto killed = signal_job(ctx.root.freezer(), *cg, SIGKILL, deadline);
+      auto killed = signal_job(ctx.root.freezer(), *cg, SIGKILL, deadline, caller);
       if (!killed) {
         ctx.reporter.failure(job.text, "kill", killed.error());
         status = worst(status, cli::status_for_lookup(killed.error()));
         continue;
       }
       ctx.reporter.info(job.text, "killed " + std::to_string(killed->signalled) + " processes");
-      auto left = wait_empty(ctx.root.freezer(), *cg, killed->pidfds, deadline);
+      if (killed->best_effort) {
+        ctx.reporter.info(job.text, "cgfreeze runs inside the job, so it was not frozen: best effort against forks");
+      }
+      auto left = wait_empty(ctx.root.freezer(), *cg, killed->pidfds, deadline, caller);
       if (!left) {
         ctx.reporter.failure(job.text, "wait for the processes", left.error());
         status = worst(status, ExitStatus::failed);
@@ -60,12 +65,22 @@ ExitStatus remove(Context& ctx, const RemoveOptions& options) {
         continue;
       }
     }
+    if (caller.inside(*cg)) {
+      ctx.reporter.error(job.text, "cannot remove: cgfreeze itself runs inside it (" + caller.cgroup_dir + ")");
+      status = worst(status, ExitStatus::failed);
+      continue;
+    }
+    std::vector<std::string> paths;
+    if (auto subtree = open_subtree(*cg)) {
+      for (const auto& sub : *subtree) paths.push_back(sub.path());
+    }
     auto removed = remove_subtree(*cg, deadline.min(Deadline::after(io, k_rmdir_grace)));
     if (!removed) {
       ctx.reporter.failure(job.text, "remove", removed.error());
       status = worst(status, cli::status_for_lookup(removed.error()));
       continue;
     }
+    for (const auto& path : paths) JobLock::discard(io, path);
     ctx.reporter.info(job.text, "removed");
   }
   return status;

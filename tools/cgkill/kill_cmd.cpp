@@ -26,8 +26,9 @@ struct Target {
 };
 
 // Signals `t` with `sig`; reports and returns false on failure.
-bool send(JobRoot& root, cli::Reporter& reporter, Target& t, int sig, Deadline deadline, ExitStatus& status) {
-  auto sent = signal_job(root.freezer(), t.cg, sig, deadline);
+bool send(JobRoot& root, const Caller& caller, cli::Reporter& reporter, Target& t, int sig, Deadline deadline,
+          ExitStatus& status) {
+  auto sent = signal_job(root.freezer(), t.cg, sig, deadline, caller);
   if (!sent) {
     reporter.failure(t.name->text, "send " + signal_name(sig), sent.error());
     status = worst(status, cli::status_for_lookup(sent.error()));
@@ -36,15 +37,18 @@ bool send(JobRoot& root, cli::Reporter& reporter, Target& t, int sig, Deadline d
   }
   reporter.info(t.name->text, "sent " + signal_name(sig) + " to " + processes(sent->signalled) +
                                   (sent->used_cgroup_kill ? " (cgroup.kill)" : ""));
+  if (sent->best_effort) {
+    reporter.info(t.name->text, "cgkill runs inside the job, so it was not frozen: best effort against forks");
+  }
   t.report = std::move(*sent);
   return true;
 }
 
 // Waits for `t` to empty until `deadline`; returns the count left, or
 // nullopt after reporting a failure.
-std::optional<std::size_t> wait(JobRoot& root, cli::Reporter& reporter, Target& t, Deadline deadline,
-                                ExitStatus& status) {
-  auto left = wait_empty(root.freezer(), t.cg, t.report.pidfds, deadline);
+std::optional<std::size_t> wait(JobRoot& root, const Caller& caller, cli::Reporter& reporter, Target& t,
+                                Deadline deadline, ExitStatus& status) {
+  auto left = wait_empty(root.freezer(), t.cg, t.report.pidfds, deadline, caller);
   if (!left) {
     reporter.failure(t.name->text, "wait for the processes", left.error());
     status = worst(status, ExitStatus::failed);
@@ -89,6 +93,7 @@ ExitStatus kill_jobs(JobRoot& root, cli::Reporter& reporter, const KillRequest& 
   Deadline total = Deadline::after_optional(io, request.timeout);
   auto signal_deadline = [&] { return request.timeout ? total : Deadline::after(io, k_signal_bound); };
   ExitStatus status = ExitStatus::ok;
+  const Caller caller = root.caller();
 
   // Every job is signalled first, then all are waited for together: a slow
   // job does not delay the signal to the next one.
@@ -101,27 +106,27 @@ ExitStatus kill_jobs(JobRoot& root, cli::Reporter& reporter, const KillRequest& 
       continue;
     }
     Target t{&name, std::move(*cg), {}, true};
-    if (send(root, reporter, t, request.sig, signal_deadline(), status)) targets.push_back(std::move(t));
+    if (send(root, caller, reporter, t, request.sig, signal_deadline(), status)) targets.push_back(std::move(t));
   }
   if (!request.wait && !request.escalate) return status;
 
   if (request.escalate) {
     Deadline grace = total.min(Deadline::after(io, *request.escalate));
-    for (auto& t : targets) (void)wait(root, reporter, t, grace, status);
+    for (auto& t : targets) (void)wait(root, caller, reporter, t, grace, status);
     // --timeout bounds the whole run: once it has run out, no escalation.
     if (!total.expired(io)) {
       for (auto& t : targets) {
         if (!t.pending) continue;
-        auto left = count_processes(t.cg);
+        auto left = count_processes(t.cg, caller.inside(t.cg) ? caller.pid : 0);
         reporter.info(t.name->text, (left ? processes(*left) : std::string("processes")) + " left after " +
                                         signal_name(request.sig) + ": sending KILL");
-        (void)send(root, reporter, t, SIGKILL, signal_deadline(), status);
+        (void)send(root, caller, reporter, t, SIGKILL, signal_deadline(), status);
       }
     }
   }
   for (auto& t : targets) {
     if (!t.pending) continue;
-    auto left = wait(root, reporter, t, total, status);
+    auto left = wait(root, caller, reporter, t, total, status);
     if (left && *left > 0) {
       reporter.error(t.name->text, "timed out: " + processes(*left) + " left");
       status = worst(status, ExitStatus::timed_out);

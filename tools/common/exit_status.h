@@ -3,6 +3,7 @@
 // attempted and the highest status wins.
 
 #include <algorithm>
+#include <cerrno>
 
 #include "kernel/error.h"
 
@@ -20,8 +21,12 @@ inline ExitStatus worst(ExitStatus a, ExitStatus b) {
   return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
 }
 
-/// 2 for bad input, 1 for everything else the kernel refused.
-inline ExitStatus status_for(const Error& e) { return e.bad_input ? ExitStatus::usage : ExitStatus::failed; }
+/// 2 for bad input, 124 for a wait that reached the caller's --timeout
+/// (ETIMEDOUT: another run held the job's lock), 1 for everything else.
+inline ExitStatus status_for(const Error& e) {
+  if (e.bad_input) return ExitStatus::usage;
+  return e.errnum == ETIMEDOUT ? ExitStatus::timed_out : ExitStatus::failed;
+}
 
 /// For an error opening a JOB: 3 when it does not exist, else as status_for().
 inline ExitStatus status_for_lookup(const Error& e) {

@@ -1,0 +1,23 @@
+#pragma once
+// The process running a tool, as the operations on a job must know it: a
+// job that contains the caller is never frozen (the caller would freeze with
+// it, and nothing could thaw it), and the caller never signals itself.
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "kernel/cgroup.h"
+#include "kernel/self_cgroup.h"
+
+namespace cgjob {
+
+struct Caller {
+  pid_t pid = 0;           ///< the calling process
+  std::string cgroup_dir;  ///< its cgroup's directory in this hierarchy; empty: not in it
+
+  /// Whether the caller runs in `job` or in one of its sub-jobs.
+  bool inside(const Cgroup& job) const { return !cgroup_dir.empty() && path_within(cgroup_dir, job.path()); }
+};
+
+}  // namespace cgjob
