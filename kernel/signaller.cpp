@@ -28,21 +28,26 @@ std::size_t pidfd_budget() {
   return lim.rlim_cur > 256 ? lim.rlim_cur - 256 : 0;
 }
 
-Result<std::size_t> try_cgroup_kill(const Cgroup& job, bool& done) {
+// One write that signals the whole subtree in the kernel, forks included:
+// `file` with `value`. Returns how many processes it reached (as counted
+// just before), with `done` false where the kernel lacks the file or refuses
+// it (EOPNOTSUPP in threaded cgroups): the caller falls back to freezing.
+Result<std::size_t> try_subtree_write(const Cgroup& job, std::string_view file, std::string_view value,
+                                      bool& done) {
   done = false;
-  // cgroup.kill: 5.14+, v2 only.
-  if (!job.has("cgroup.kill")) return std::size_t{0};
+  if (!job.has(file)) return std::size_t{0};
   auto subtree = open_subtree(job);
   if (!subtree) return subtree.error();
   auto pids = subtree_procs(*subtree);
   if (!pids) return pids.error();
-  auto written = job.write("cgroup.kill", "1");
+  auto written = job.write(file, value);
   if (written) {
     done = true;
     return pids->size();
   }
-  // Threaded cgroups refuse it (EOPNOTSUPP); fall back to the freeze path.
-  if (written.error().errnum == EOPNOTSUPP || written.error().errnum == ENOENT) return std::size_t{0};
+  // EINVAL: a signal this kernel's cgroup.signal does not take.
+  int e = written.error().errnum;
+  if (e == EOPNOTSUPP || e == ENOENT || e == EINVAL) return std::size_t{0};
   return written.error();
 }
 
@@ -147,13 +152,21 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
     if (!sent) return sent.error();
     return report;
   }
-  if (sig == SIGKILL && freezer.kind() == HierarchyKind::v2) {
+  // cgroup.signal (the project's kernel patch, kernel/patches/linux-6.1):
+  // any signal, one write, race-free against forks, nothing frozen.
+  // cgroup.kill (5.14+): SIGKILL alike. Both are v2 only.
+  if (freezer.kind() == HierarchyKind::v2) {
     bool done = false;
-    auto count = try_cgroup_kill(job, done);
+    auto count = try_subtree_write(job, "cgroup.signal", std::to_string(sig), done);
     if (!count) return count.error();
+    report.used_cgroup_signal = done;
+    if (!done && sig == SIGKILL) {
+      count = try_subtree_write(job, "cgroup.kill", "1", done);
+      if (!count) return count.error();
+      report.used_cgroup_kill = done;
+    }
     if (done) {
       report.signalled = *count;
-      report.used_cgroup_kill = true;
       return report;
     }
   }

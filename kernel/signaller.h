@@ -18,12 +18,15 @@ namespace cgjob {
 struct SignalReport {
   std::size_t signalled = 0;       ///< processes that were sent the signal
   bool used_cgroup_kill = false;   ///< SIGKILL went through cgroup.kill
+  bool used_cgroup_signal = false; ///< one write to cgroup.signal (the project's kernel patch)
   bool best_effort = false;        ///< not frozen (the caller is inside): a fork racing the signal may escape it
   std::vector<UniqueFd> pidfds;    ///< of the signalled processes, for waiting on their exit
 };
 
 /// Sends `sig` once to every process of `job` and of its sub-jobs, including
-/// any forked meanwhile. A PID is signalled through a pidfd only once a later
+/// any forked meanwhile. Where the kernel has cgroup.signal (the project's
+/// patch, v2), that is one write and nothing is frozen; SIGKILL on v2 uses
+/// cgroup.kill (5.14+) otherwise. A PID is signalled through a pidfd only once a later
 /// read of cgroup.procs confirms it still names a process of the job.
 /// Where `caller` is inside the job, nothing is frozen and cgroup.kill is not
 /// used: every other process is signalled as it is (best_effort), until no

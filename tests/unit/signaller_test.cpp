@@ -489,3 +489,55 @@ TEST_CASE("wait_empty counts a job removed meanwhile as empty", "[signaller]") {
   REQUIRE(left.ok());
   CHECK(*left == 0);
 }
+
+// --- cgroup.signal (the project's kernel patch) --------------------------------------
+
+TEST_CASE("where cgroup.signal exists, any signal is one write to it and nothing is frozen", "[signaller]") {
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job);
+  io.add_v2_cgroup(k_sub);
+  io.set_file(k_job + "/cgroup.signal", "");
+  play_v2_freezer(io, k_job);
+  put_processes(io, k_job, {101, 102});
+  put_processes(io, k_sub, {103});
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  int sig = GENERATE(SIGHUP, SIGTERM, SIGKILL, SIGSTOP);
+  auto report = signal_job(*freezer, open_cg(io, k_job), sig, Deadline::never(), Caller{});
+  REQUIRE(report.ok());
+  CHECK(report->used_cgroup_signal);
+  CHECK_FALSE(report->used_cgroup_kill);
+  CHECK(report->signalled == 3);
+  CHECK(writes_to(io, k_job + "/cgroup.signal") == std::vector<std::string>{std::to_string(sig)});
+  CHECK(io.writes(k_job + "/cgroup.freeze") == 0);
+  CHECK(io.signals_of(101).empty());  // the kernel delivers, not we
+}
+
+TEST_CASE("cgroup.signal refused (threaded: EOPNOTSUPP; a signal it does not take: EINVAL) falls back",
+          "[signaller]") {
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job);
+  io.set_file(k_job + "/cgroup.signal", "");
+  play_v2_freezer(io, k_job);
+  put_processes(io, k_job, {101});
+  int errnum = GENERATE(EOPNOTSUPP, EINVAL);
+  io.fail("write", k_job + "/cgroup.signal", errnum);
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
+  REQUIRE(report.ok());
+  CHECK_FALSE(report->used_cgroup_signal);
+  CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});
+  CHECK(writes_to(io, k_job + "/cgroup.freeze") == std::vector<std::string>{"1", "0"});
+}
+
+TEST_CASE("a caller inside its job never writes cgroup.signal (it would signal itself)", "[signaller]") {
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job);
+  io.set_file(k_job + "/cgroup.signal", "");
+  put_processes(io, k_job, {101, 555});
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{555, k_job});
+  REQUIRE(report.ok());
+  CHECK(io.writes(k_job + "/cgroup.signal") == 0);
+  CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});
+  CHECK(io.signals_of(555).empty());
+}

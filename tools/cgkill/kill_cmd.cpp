@@ -36,7 +36,10 @@ bool send(JobRoot& root, const Caller& caller, cli::Reporter& reporter, Target& 
     return false;
   }
   reporter.info(t.name->text, "sent " + signal_name(sig) + " to " + processes(sent->signalled) +
-                                  (sent->used_cgroup_kill ? " (cgroup.kill)" : ""));
+                                  (sent->used_cgroup_kill     ? " (cgroup.kill)"
+                                   : sent->used_cgroup_signal ? " (cgroup.signal)"
+                                   : sent->best_effort        ? " (pidfds, not frozen)"
+                                                              : " (frozen, pidfds)"));
   if (sent->best_effort) {
     reporter.info(t.name->text, "cgkill runs inside the job, so it was not frozen: best effort against forks");
   }
