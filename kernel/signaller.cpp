@@ -17,6 +17,9 @@ namespace {
 // before their cgroups are frozen again.
 constexpr auto k_exit_grace = std::chrono::seconds(5);
 
+// How long the signalling may take when the caller set no deadline.
+constexpr auto k_signal_bound = std::chrono::seconds(10);
+
 // How many more times to wait for FROZEN and re-read the processes when the
 // first wait did not see the job FROZEN (see signal_job).
 constexpr int k_settle_rounds = 3;
@@ -142,13 +145,17 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   SysIo& io = job.io();
   SignalReport report;
   std::unordered_set<pid_t> seen;
+  // Without a deadline, the signalling itself still ends: EBUSY retries of
+  // the freeze (old v1 kernels), the v1 SIGKILL thaw, a fork loop signalled
+  // from inside. (A lock wait has its own bound, with its own error.)
+  const Deadline bounded = deadline.is_never() ? Deadline::after(io, k_signal_bound) : deadline;
   if (caller.inside(job)) {
     // Freezing the job would freeze the caller with it, holding the job's
     // lock, and nothing could thaw it (a supervisor script inside its job
     // stopping its siblings). cgroup.kill would kill the caller too. So the
     // others are signalled as they are: best effort against forks.
     report.best_effort = true;
-    auto sent = signal_until_no_new_pids(job, sig, caller.pid, deadline, seen, report);
+    auto sent = signal_until_no_new_pids(job, sig, caller.pid, bounded, seen, report);
     if (!sent) return sent.error();
     return report;
   }
@@ -177,6 +184,7 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   auto lock = JobLock::acquire(job, deadline);
   if (!lock) return lock.error();
   DeferInterrupts defer;
+  deadline = bounded;
 
   // Remember who asked to be frozen, to put it back afterwards. Only v1
   // SIGKILL touches sub-jobs (their tasks must be thawed to die), each under

@@ -12,10 +12,6 @@ namespace {
 
 using cli::signal_name;
 
-// Without --timeout only the signalling itself needs a bound: EBUSY retries
-// of a freeze request (old v1 kernels) and the v1 SIGKILL thaw.
-constexpr auto k_signal_bound = std::chrono::seconds(10);
-
 std::string processes(std::size_t n) { return std::to_string(n) + (n == 1 ? " process" : " processes"); }
 
 struct Target {
@@ -94,7 +90,6 @@ ExitStatus kill_jobs(JobRoot& root, cli::Reporter& reporter, const KillRequest& 
   if (request.sig == 0) return probe(root, reporter, request);
   SysIo& io = root.io();
   Deadline total = Deadline::after_optional(io, request.timeout);
-  auto signal_deadline = [&] { return request.timeout ? total : Deadline::after(io, k_signal_bound); };
   ExitStatus status = ExitStatus::ok;
   const Caller caller = root.caller();
 
@@ -109,7 +104,7 @@ ExitStatus kill_jobs(JobRoot& root, cli::Reporter& reporter, const KillRequest& 
       continue;
     }
     Target t{&name, std::move(*cg), {}, true};
-    if (send(root, caller, reporter, t, request.sig, signal_deadline(), status)) targets.push_back(std::move(t));
+    if (send(root, caller, reporter, t, request.sig, total, status)) targets.push_back(std::move(t));
   }
   if (!request.wait && !request.escalate) return status;
 
@@ -123,7 +118,7 @@ ExitStatus kill_jobs(JobRoot& root, cli::Reporter& reporter, const KillRequest& 
         auto left = count_processes(t.cg, caller.inside(t.cg) ? caller.pid : 0);
         reporter.info(t.name->text, (left ? processes(*left) : std::string("processes")) + " left after " +
                                         signal_name(request.sig) + ": sending KILL");
-        (void)send(root, caller, reporter, t, SIGKILL, signal_deadline(), status);
+        (void)send(root, caller, reporter, t, SIGKILL, total, status);
       }
     }
   }
