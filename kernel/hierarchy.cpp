@@ -201,6 +201,13 @@ Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,
     if (kind != m->kind) {
       return input_error("the job root is not inside a cgroup v2 or v1 freezer mount", *root);
     }
+    // Every cgroup below the root is a job: at the mount root, init.scope
+    // and system.slice would be too (`cgfreeze init.scope` freezing PID 1).
+    if (*root == m->mountpoint) {
+      return input_error("refusing a job root at the cgroup mount root (every system cgroup would be a job); "
+                         "give a directory below it",
+                         *root);
+    }
     if ((request.choice == HierarchyChoice::v1 && kind != HierarchyKind::v1) ||
         (request.choice == HierarchyChoice::v2 && kind != HierarchyKind::v2)) {
       return input_error("the job root lies on the " + std::string(to_string(kind)) +

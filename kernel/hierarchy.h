@@ -48,7 +48,8 @@ struct LayoutRequest {
 /// Picks the hierarchy and job root. `auto` prefers a cgroup2 mount whose
 /// kernel has the v2 freezer (5.2+), else the v1 freezer mount. A root must lie
 /// on cgroupfs (statfs) inside one of `mounts`; its filesystem decides the
-/// hierarchy, and contradicting --hierarchy is bad_input. Without a root the
+/// hierarchy, and contradicting --hierarchy is bad_input, as is a root at
+/// the mount root itself. Without a root the
 /// default is `<mount>/cgjobs` for root (euid 0) and delegated_job_root()
 /// for anyone else.
 Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,

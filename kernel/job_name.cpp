@@ -53,6 +53,13 @@ Status validate_job_component(std::string_view c) {
   return {};
 }
 
+bool is_job_path(std::string_view relative) {
+  for (auto component : split(relative, '/')) {
+    if (!validate_job_component(component)) return false;
+  }
+  return true;
+}
+
 Result<JobName> JobName::parse(std::string_view text, std::string_view mount) {
   if (text.empty()) return input_error("empty job name");
   if (text.find('\0') != std::string_view::npos) return input_error("job name contains NUL");

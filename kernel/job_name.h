@@ -25,4 +25,10 @@ struct JobName {
 /// Checks one relative component; empty Status when valid.
 Status validate_job_component(std::string_view component);
 
+/// Whether every '/'-separated component of `relative` is a valid job name
+/// component. Listings show a cgroup below the job root only when this holds
+/// for its path from there: other directory names are data nobody may
+/// evaluate, and they cannot be named as JOBs anyway.
+bool is_job_path(std::string_view relative);
+
 }  // namespace cgjob

@@ -51,7 +51,10 @@ Result<std::vector<std::string>> JobRoot::list_jobs() const {
   auto subtree = open_subtree(*root);
   if (!subtree) return subtree.error();
   std::vector<std::string> names;
-  for (std::size_t i = 1; i < subtree->size(); ++i) names.push_back(display_name((*subtree)[i].path()));
+  for (std::size_t i = 1; i < subtree->size(); ++i) {
+    auto name = display_name((*subtree)[i].path());
+    if (is_job_path(name)) names.push_back(std::move(name));
+  }
   return names;
 }
 

@@ -37,7 +37,8 @@ class JobRoot {
   /// existing one is fine. Absolute JOBs are never created: ENOENT.
   Result<Cgroup> create_job(const JobName& job) const;
   /// Every job below the root, parents before children, as relative names.
-  /// An absent root has no jobs.
+  /// An absent root has no jobs. Directories whose names are not valid job
+  /// names are left out, with everything below them (is_job_path()).
   Result<std::vector<std::string>> list_jobs() const;
   /// The name to show for a cgroup directory: relative to the root when below
   /// it, else its path from the mount root ("/system.slice/x").

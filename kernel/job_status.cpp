@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "kernel/event_file.h"
+#include "kernel/job_name.h"
 
 namespace cgjob {
 namespace {
@@ -161,6 +162,10 @@ void StatusReader::walk_children(const Cgroup& cg, const std::vector<std::string
                                  std::size_t depth, bool requested, std::vector<StatusEntry>& out,
                                  std::vector<Error>& problems) {
   for (const auto& name : names) {
+    if (!validate_job_component(name)) {
+      skip_unlisted(cg, name, parent, out, problems);
+      continue;
+    }
     auto child = cg.child(name);
     if (!child) {
       if (!is_gone(child.error())) problems.push_back(child.error());
@@ -186,6 +191,19 @@ void StatusReader::walk_children(const Cgroup& cg, const std::vector<std::string
     }
     if (!grandchildren->empty()) walk_children(*child, *grandchildren, index, depth + 1, below, out, problems);
   }
+}
+
+void StatusReader::skip_unlisted(const Cgroup& cg, const std::string& name, std::size_t parent,
+                                 std::vector<StatusEntry>& out, std::vector<Error>& problems) {
+  // v2's populated flag counts it already; v1's is built from what is listed.
+  if (m_kind != HierarchyKind::v1 || parent == StatusEntry::k_no_parent || out[parent].status.populated) return;
+  auto child = cg.child(name);
+  auto populated = child ? subtree_populated(*child) : Result<bool>(child.error());
+  if (!populated) {
+    if (!is_gone(populated.error())) problems.push_back(populated.error());
+    return;
+  }
+  if (*populated) out[parent].status.populated = true;
 }
 
 Result<bool> StatusReader::subtree_populated(const Cgroup& cg) {
@@ -226,6 +244,7 @@ Status list_below(const Cgroup& cg, const std::string& prefix, std::vector<std::
     return names.error();
   }
   for (const auto& name : *names) {
+    if (!validate_job_component(name)) continue;  // not a job: see is_job_path()
     std::string relative = prefix.empty() ? name : prefix + "/" + name;
     auto child = cg.child(name);
     if (!child) {

@@ -76,6 +76,9 @@ class StatusReader {
   /// sub-jobs read (and, without `recursive`, by subtree_populated()).
   /// `include_top` false reads the top only for what its children need (the
   /// job root: its freeze request) and does not append it.
+  /// A child whose directory name is not a valid job name is skipped with
+  /// everything below it (see is_job_path()); on v1 its processes still count
+  /// for its parent's populated flag.
   /// Holds one directory fd per level, never one per job.
   Status walk(const Cgroup& top, bool recursive, bool include_top, std::vector<StatusEntry>& out,
               std::vector<Error>& problems);
@@ -88,6 +91,8 @@ class StatusReader {
   void walk_children(const Cgroup& cg, const std::vector<std::string>& names, std::size_t parent,
                      std::size_t depth, bool requested, std::vector<StatusEntry>& out,
                      std::vector<Error>& problems);
+  void skip_unlisted(const Cgroup& cg, const std::string& name, std::size_t parent, std::vector<StatusEntry>& out,
+                     std::vector<Error>& problems);
   Result<bool> requested_at_or_above(const std::string& path);
   bool path_within_mount(std::string_view path) const;
 
@@ -99,7 +104,8 @@ class StatusReader {
 
 /// Sub-directory names while walking (for --names and the like): every cgroup
 /// below `top`, parents before children, depth first in name order, as paths
-/// relative to `top`. Vanished sub-jobs are skipped.
+/// relative to `top`. Vanished sub-jobs are skipped, and so are directories
+/// whose name is not a valid job name, with everything below them.
 Status list_subtree(const Cgroup& top, std::vector<std::string>& out);
 
 }  // namespace cgjob

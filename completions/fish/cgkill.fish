@@ -29,9 +29,11 @@ function __cgjob_location
     end
 end
 
-# Prints the job names below the job root, as `cgstat --names` does.
+# Prints the job names below the job root, as `cgstat --names` does, one a
+# line. Names are data: printed, never evaluated, and a line with a
+# character no job name has (a tab would start a description) is left out.
 function __cgjob_jobs
-    command cgstat (__cgjob_location) --names 2>/dev/null
+    command cgstat (__cgjob_location) --names 2>/dev/null | string match -r -- '^[A-Za-z0-9_.:@+/-]+$'
 end
 
 # Adds the options that every tool takes to the completions of $argv[1],

@@ -16,6 +16,7 @@ constexpr auto k_rmdir_grace = std::chrono::seconds(5);
 ExitStatus remove(Context& ctx, const RemoveOptions& options) {
   auto jobs = cli::parse_jobs(ctx.root, options.jobs, ctx.reporter);
   if (!jobs) return ExitStatus::usage;
+  *jobs = cli::without_covered_jobs(ctx.root, std::move(*jobs));  // removing b removes b/sub too
   std::optional<cli::Duration> timeout;
   if (!cli::parse_duration_option(options.timeout, timeout, "--timeout", ctx.reporter)) return ExitStatus::usage;
   SysIo& io = ctx.root.io();

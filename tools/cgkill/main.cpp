@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   if (!root) return static_cast<int>(status);
   auto jobs = cli::parse_jobs(*root, options.positionals, reporter);
   if (!jobs) return static_cast<int>(ExitStatus::usage);
-  request.jobs = std::move(*jobs);
+  request.jobs = cli::without_covered_jobs(*root, std::move(*jobs));  // each process signalled once
   raise_fd_limit();
   return static_cast<int>(kill_jobs(*root, reporter, request));
 }

@@ -122,7 +122,11 @@ std::string Watcher::name_for(std::size_t top, const std::string& path) const {
 std::optional<std::size_t> Watcher::top_of(const std::string& path) const {
   for (std::size_t t = 0; t < m_tops.size(); ++t) {
     const Top& top = m_tops[t];
-    if (path == top.path ? top.include_self : (top.recursive && within(path, top.path))) return t;
+    if (path == top.path ? top.include_self
+                         : (top.recursive && within(path, top.path) &&
+                            is_job_path(std::string_view(path).substr(top.path.size() + 1)))) {
+      return t;  // a directory not named like a job is not one (nor what lies below it)
+    }
   }
   return std::nullopt;
 }

@@ -6,7 +6,43 @@
 #include <cstdio>
 #include <cstring>
 
+#include "kernel/self_cgroup.h"
+
 namespace cgjob::cli {
+namespace {
+
+bool blank(std::string_view text) { return text.find_first_not_of(" \t\n\v\f\r") == std::string_view::npos; }
+
+// An empty or blank value of any option is bad usage (SPEC.md): without this
+// check `--timeout ''` would read as "no --timeout" and `-s ''` as the default
+// signal. Positionals are left alone (an empty COMMAND argument is legitimate;
+// an empty JOB is refused as a job name). An empty environment variable never
+// reaches here: CLI11 takes it as unset, as getenv users commonly do.
+void refuse_blank_values(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    if (!option->nonpositional() || option->get_type_size_max() == 0) continue;  // positional or flag
+    std::string env = option->get_envname();
+    option->check(CLI::Validator(
+        [env](std::string& value) -> std::string {
+          if (!blank(value)) return {};
+          return env.empty() ? "empty or blank value" : "empty or blank value (from the option or " + env + ")";
+        },
+        "", "not blank"));
+  }
+  for (CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>())) refuse_blank_values(*sub);
+}
+
+// `--timeout=` with nothing after '=': CLI11 would take the next argument as
+// the value. Returns the option's name, or "" when there is none such.
+std::string empty_assignment(const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a.size() > 3 && a.starts_with("--") && a.back() == '=') return a.substr(0, a.size() - 1);
+  }
+  return {};
+}
+
+}  // namespace
 
 void add_common_options(CLI::App& app, CommonOptions& options) {
   app.add_option("--hierarchy", options.hierarchy, "Cgroup hierarchy: auto, v1 or v2")
@@ -37,6 +73,11 @@ std::optional<int> answer_lone_version(const std::vector<std::string>& args, std
 
 std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::string>& args,
                                       Reporter& reporter) {
+  refuse_blank_values(app);
+  if (auto option = empty_assignment(args); !option.empty()) {
+    reporter.error("", option + ": empty or blank value (see '" + app.get_name() + " --help')");
+    return static_cast<int>(ExitStatus::usage);
+  }
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
   try {
     app.parse(reversed);
@@ -77,6 +118,7 @@ std::optional<JobRoot> open_job_root(const CommonOptions& options, Reporter& rep
 
 bool parse_duration_option(const std::string& text, std::optional<Duration>& out, std::string_view option,
                            Reporter& reporter) {
+  // Empty means not given: parse_command_line refuses an empty value.
   if (text.empty()) return true;
   auto d = parse_duration(text);
   if (!d) {
@@ -111,6 +153,24 @@ std::optional<std::vector<JobName>> parse_jobs(const JobRoot& root, const std::v
   }
   if (!ok) return std::nullopt;
   return jobs;
+}
+
+std::vector<JobName> without_covered_jobs(const JobRoot& root, std::vector<JobName> jobs) {
+  std::vector<std::string> paths;
+  paths.reserve(jobs.size());
+  for (const auto& job : jobs) paths.push_back(root.path_of(job));
+  auto covered = [&](std::size_t i) {
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      if (j == i || !path_within(paths[i], paths[j])) continue;
+      if (paths[i] != paths[j] || j < i) return true;  // within another, or a repeat of an earlier one
+    }
+    return false;
+  };
+  std::vector<JobName> kept;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!covered(i)) kept.push_back(std::move(jobs[i]));
+  }
+  return kept;
 }
 
 std::vector<std::string> arguments(int argc, char** argv) {

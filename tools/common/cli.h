@@ -58,6 +58,13 @@ Result<pid_t> parse_pid(std::string_view text, pid_t pid_max);
 std::optional<std::vector<JobName>> parse_jobs(const JobRoot& root, const std::vector<std::string>& texts,
                                                Reporter& reporter);
 
+/// `jobs` without those another of them already covers: a repeat of an
+/// earlier JOB, or a job lying within another given JOB (whose subtree holds
+/// it), compared by path, so that `b`, `b/` and the absolute path of b are one
+/// job. The others keep their order. (`cgkill b b/sub` signals b/sub once;
+/// `rm b b/sub` does not miss b/sub after removing b.)
+std::vector<JobName> without_covered_jobs(const JobRoot& root, std::vector<JobName> jobs);
+
 /// argv[1..] as strings.
 std::vector<std::string> arguments(int argc, char** argv);
 
