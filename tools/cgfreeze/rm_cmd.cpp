@@ -62,6 +62,20 @@ ExitStatus remove(Context& ctx, const RemoveOptions& options) {
     }
     auto removed = remove_subtree(*cg, deadline.min(Deadline::after(io, k_rmdir_grace)));
     if (!removed) {
+      // Processes of another PID namespace were not counted: v2 lists them
+      // as 0, v1 leaves them out (busy, yet no process visible).
+      if (removed.error().errnum == EBUSY) {
+        auto hidden = subtree_hidden_procs(*cg);
+        auto visible = count_processes(*cg);
+        std::string many = hidden && *hidden > 0 ? std::to_string(*hidden) + " process" + (*hidden == 1 ? "" : "es")
+                           : visible && *visible == 0 && ctx.root.layout().kind == HierarchyKind::v1 ? "processes"
+                                                                                                      : "";
+        if (!many.empty()) {
+          ctx.reporter.error(job.text, "cannot remove: job still has " + many + " not visible in this PID namespace");
+          status = worst(status, ExitStatus::failed);
+          continue;
+        }
+      }
       ctx.reporter.failure(job.text, "remove", removed.error());
       status = worst(status, cli::status_for_lookup(removed.error()));
       continue;
