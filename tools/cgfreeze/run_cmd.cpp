@@ -70,7 +70,8 @@ int run(Context& ctx, const RunOptions& options) {
       // A signal came before COMMAND started: it was killed unstarted, and we
       // end as COMMAND would have.
       int signo = forwarder->take_signal();
-      ctx.reporter.error(job.text, options.command.front() + " not started: interrupted by SIG" + cli::signal_name(signo));
+      std::string by = signo > 0 ? " by SIG" + cli::signal_name(signo) : "";
+      ctx.reporter.error(job.text, options.command.front() + " not started: interrupted" + by);
       return signo > 0 ? 128 + signo : static_cast<int>(ExitStatus::failed);
     }
     if (e.errnum == EBUSY && e.op.empty()) {
