@@ -85,7 +85,7 @@ command = ("import signal, time, sys\n"
            "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\n"
            "n = 0\n"
            "print('ready', flush=True)\n"
-           "end = time.time() + 2.0\n"
+           "end = time.time() + 3.0\n"
            "while time.time() < end:\n"
            "    if signal.sigtimedwait({signal.SIGINT}, 0.05): n += 1\n"
            "open(sys.argv[1], 'w').write(str(n))\n")
