@@ -65,6 +65,35 @@ std::vector<pid_t> parse_pid_list(std::string_view text) {
   return pids;
 }
 
+std::size_t count_zero_ids(std::string_view text) {
+  std::size_t zeros = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    pid_t id = -1;
+    auto [next, ec] = std::from_chars(p, end, id);
+    if (ec == std::errc() && id == 0) ++zeros;
+    p = next;
+    while (p < end && (*p < '0' || *p > '9')) ++p;
+  }
+  return zeros;
+}
+
+Result<std::size_t> subtree_hidden_procs(const Cgroup& top) {
+  auto subtree = open_subtree(top);
+  if (!subtree) return subtree.error();
+  std::size_t hidden = 0;
+  for (std::size_t i = 0; i < subtree->size(); ++i) {
+    auto text = (*subtree)[i].read("cgroup.procs");
+    if (!text) {
+      if (i > 0 && is_gone(text.error())) continue;
+      return text.error();
+    }
+    hidden += count_zero_ids(*text);
+  }
+  return hidden;
+}
+
 bool is_gone(const Error& error) { return error.errnum == ENOENT || error.errnum == ENODEV; }
 
 Result<std::vector<Cgroup>> open_subtree(const Cgroup& top) {

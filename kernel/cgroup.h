@@ -71,6 +71,14 @@ Status remove_subtree(const Cgroup& top, Deadline deadline);
 /// Parses a cgroup.procs-style list of decimal ids, skipping 0.
 std::vector<pid_t> parse_pid_list(std::string_view text);
 
+/// How many entries of a cgroup.procs-style list are 0: processes outside the
+/// reader's PID namespace (and, on v2, tasks exiting at that moment).
+std::size_t count_zero_ids(std::string_view text);
+
+/// Processes of `top` and its sub-cgroups that this PID namespace cannot see
+/// (0 in cgroup.procs). Vanished sub-cgroups count as empty.
+Result<std::size_t> subtree_hidden_procs(const Cgroup& top);
+
 /// True when `error` says the cgroup itself is gone (ENOENT, ENODEV).
 bool is_gone(const Error& error);
 

@@ -23,7 +23,10 @@ struct JobStatus {
   bool self_freezing = false;    ///< this job asked to be frozen
   bool parent_freezing = false;  ///< an ancestor asked (v2: or the job is frozen without asking)
   bool populated = false;        ///< a process in the job or a sub-job (v1: see StatusReader)
-  std::vector<pid_t> pids;       ///< cgroup.procs of the job itself, without the 0 of exiting tasks
+  std::vector<pid_t> pids;       ///< cgroup.procs of the job itself, without its 0 entries
+  /// The 0 entries of cgroup.procs: processes outside this PID namespace
+  /// (and, on v2, tasks exiting at that moment).
+  std::size_t hidden_procs = 0;
 };
 
 /// Whether `job`'s sub-jobs see a freeze request from here or above.

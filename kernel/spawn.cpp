@@ -1,10 +1,13 @@
 #include "kernel/spawn.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "kernel/uapi.h"
@@ -22,6 +25,15 @@ struct ChildFailure {
   int errnum;
 };
 
+// A child still without exec after this long gets its job's freezer looked
+// at (a normal start takes well under a millisecond), then at doubling
+// intervals up to the last.
+constexpr auto k_first_freezer_look = std::chrono::milliseconds(2);
+constexpr auto k_last_freezer_look = std::chrono::milliseconds(100);
+// How long a killed, never-started child is waited for before we give up
+// reaping it (a v1 child we could not move out of its frozen job).
+constexpr int k_reap_wait_ms = 1000;
+
 [[noreturn]] void child_fail(int pipe_fd, int stage) {
   ChildFailure f{stage, errno};
   ssize_t ignored = ::write(pipe_fd, &f, sizeof f);
@@ -31,11 +43,10 @@ struct ChildFailure {
 
 // Runs in the child, which is a copy of a single-threaded parent, so plain
 // calls are safe; only async-signal-safe ones are used all the same.
-[[noreturn]] void child_exec(char* const* argv, int procs_fd, int pipe_fd, int null_fd) {
+[[noreturn]] void child_exec(char* const* argv, int procs_fd, int pipe_fd, int null_fd, const sigset_t* mask) {
   if (::write(pipe_fd, &k_child_started, 1) != 1) ::_exit(127);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // The caller's own mask, not an empty one: what it blocked stays blocked.
+  if (mask != nullptr) ::sigprocmask(SIG_SETMASK, mask, nullptr);
   if (null_fd >= 0) {
     ::setsid();
     for (int fd = 0; fd <= 2; ++fd) {
@@ -50,15 +61,84 @@ struct ChildFailure {
   child_fail(pipe_fd, 1);
 }
 
-ssize_t read_retrying(int fd, void* buf, std::size_t len) {
-  ssize_t n;
-  do {
-    n = ::read(fd, buf, len);
-  } while (n < 0 && errno == EINTR);
-  return n;
+// Whether `cg`, or an ancestor, has asked to be frozen or is not thawed.
+bool job_frozen(Freezer& freezer, const Cgroup& cg) {
+  auto st = freezer.status(cg);
+  return st && (st->state != FreezeState::thawed || st->self_freezing || st->parent_freezing);
 }
 
-enum class Birth { started, killed_before_start };
+// Kills a child that has not exec'd and reaps it. A frozen v1 task does not
+// die before it is thawed: it is moved back home first, which thaws it.
+Status kill_unstarted(SpawnedProcess& child, HierarchyKind kind, const Cgroup* home) {
+  if (child.pidfd.valid()) {
+    (void)uapi::pidfd_send_signal(child.pidfd.get(), SIGKILL);
+  } else {
+    (void)::kill(child.pid, SIGKILL);
+  }
+  if (kind == HierarchyKind::v1 && home != nullptr) (void)home->move(child.pid);
+  if (child.pidfd.valid()) {
+    pollfd exited{child.pidfd.get(), POLLIN, 0};
+    int n;
+    do {
+      n = ::poll(&exited, 1, k_reap_wait_ms);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) return text_error("the killed child " + std::to_string(child.pid) +
+                                  " stays in the frozen job until it is thawed");
+  }
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(child.pid), &info, WEXITED) < 0 && errno == EINTR) {
+  }
+  return {};
+}
+
+enum class Birth { started, killed_before_start, exec_failed, job_frozen, interrupted };
+
+// What the wait for the child's exec found.
+struct StartReport {
+  Birth birth = Birth::started;
+  ChildFailure failure{};
+};
+
+// Reads the start pipe until EOF (the child exec'd or died), polling the
+// interrupt signalfd and the pidfd too, and looking at the freezer while the
+// child is slow: a frozen job never lets it start.
+StartReport await_start(int pipe_fd, const SpawnedProcess& child, Freezer& freezer, const Cgroup& cg,
+                        int interrupt_fd) {
+  char buf[1 + sizeof(ChildFailure)];
+  std::size_t got = 0;
+  auto pause = k_first_freezer_look;
+  for (;;) {
+    pollfd fds[3] = {{pipe_fd, POLLIN, 0}, {interrupt_fd, POLLIN, 0}, {child.pidfd.get(), POLLIN, 0}};
+    int n = ::poll(fds, 3, static_cast<int>(pause.count()));
+    if (n < 0) continue;  // EINTR (the fds are valid, so nothing else)
+    if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
+      ssize_t r = ::read(pipe_fd, buf + got, sizeof buf - got);
+      if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (r > 0) {
+        got += static_cast<std::size_t>(r);
+        if (got < sizeof buf) continue;
+      }
+      break;  // EOF (exec'd or died), an error, or a full failure report
+    }
+    // The pipe is checked first: a child that exec'd is started, whatever came along.
+    if (n > 0 && (fds[1].revents & POLLIN)) return {Birth::interrupted};
+    if (n == 0) {
+      if (!job_frozen(freezer, cg)) {
+        pause = std::min<std::chrono::milliseconds>(pause * 2, k_last_freezer_look);
+        continue;
+      }
+      pollfd last{pipe_fd, POLLIN, 0};
+      if (::poll(&last, 1, 0) > 0) continue;  // it exec'd meanwhile: read the EOF
+      return {Birth::job_frozen};
+    }
+    // pidfd readable: the child is gone; the pipe reports EOF next.
+  }
+  if (got == 0) return {Birth::killed_before_start};
+  if (got < sizeof buf) return {Birth::started};
+  StartReport report{Birth::exec_failed};
+  std::memcpy(&report.failure, buf + 1, sizeof report.failure);
+  return report;
+}
 
 struct Attempt {
   SpawnedProcess child;
@@ -66,10 +146,11 @@ struct Attempt {
 };
 
 // One clone: into the cgroup (v2) or joining it before exec. Returns the
-// running child, a child killed before it started (not yet reaped), or the
-// error the child reported (reaped).
-Result<Attempt> start_child(const Cgroup& cg, bool into_cgroup, const std::vector<std::string>& args,
-                            char* const* argv, int null_fd) {
+// running child, a child killed before it started (not yet reaped), or an
+// error: the child reported one, was refused or interrupted (reaped).
+Result<Attempt> start_child(const Cgroup& cg, Freezer& freezer, bool into_cgroup,
+                            const std::vector<std::string>& args, char* const* argv, int null_fd,
+                            const SpawnOptions& options) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) < 0) return sys_error(errno, "pipe");
   UniqueFd report_read(pipe_fds[0]);
@@ -100,48 +181,60 @@ Result<Attempt> start_child(const Cgroup& cg, bool into_cgroup, const std::vecto
     if (pid < 0 && errno == ENOSYS) pid = ::fork();
     if (pid < 0) return sys_error(errno, "fork", cg.path());
   }
-  if (pid == 0) child_exec(argv, procs_fd.get(), report_write.get(), null_fd);
+  if (pid == 0) child_exec(argv, procs_fd.get(), report_write.get(), null_fd, options.child_mask);
 
   report_write.reset();
   Attempt attempt;
   attempt.child.pid = static_cast<pid_t>(pid);
   if (pidfd < 0) pidfd = uapi::pidfd_open(attempt.child.pid);
   attempt.child.pidfd.reset(pidfd);
+  (void)::fcntl(report_read.get(), F_SETFL, O_NONBLOCK);
 
-  char started = 0;
-  ChildFailure failure{};
-  bool reported_start = read_retrying(report_read.get(), &started, 1) == 1;
-  bool reported_failure =
-      reported_start && read_retrying(report_read.get(), &failure, sizeof failure) == sizeof failure;
-  if (reported_start && !reported_failure) return attempt;  // exec succeeded
-  if (!reported_start) {
-    attempt.birth = Birth::killed_before_start;  // left for the caller to reap
-    return attempt;
+  auto report = await_start(report_read.get(), attempt.child, freezer, cg, options.interrupt_fd);
+  attempt.birth = report.birth;
+  switch (report.birth) {
+    case Birth::started:
+    case Birth::killed_before_start:  // left for the caller to reap
+      return attempt;
+    case Birth::job_frozen:
+    case Birth::interrupted: {
+      auto killed = kill_unstarted(attempt.child, freezer.kind(), options.home);
+      if (report.birth == Birth::interrupted) {
+        return text_error("interrupted before COMMAND started", cg.path(), EINTR);
+      }
+      std::string detail = "job is frozen: COMMAND was not started (thaw it first)";
+      if (!killed) detail += "; " + killed.error().reason();
+      return text_error(detail, cg.path(), EBUSY);
+    }
+    case Birth::exec_failed:
+      break;
   }
   int status = 0;
   while (::waitpid(attempt.child.pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (failure.stage == 0) return sys_error(failure.errnum, "write", join_path(cg.path(), "cgroup.procs"));
-  return sys_error(failure.errnum, "exec", args[0]);
+  if (report.failure.stage == 0) {
+    return sys_error(report.failure.errnum, "write", join_path(cg.path(), "cgroup.procs"));
+  }
+  return sys_error(report.failure.errnum, "exec", args[0]);
 }
 
 }  // namespace
 
-Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, HierarchyKind kind,
-                                       const std::vector<std::string>& args, SpawnMode mode) {
+Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, Freezer& freezer, const std::vector<std::string>& args,
+                                       const SpawnOptions& options) {
   if (args.empty()) return input_error("no command given");
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
   UniqueFd null_fd;
-  if (mode == SpawnMode::detached) {
+  if (options.mode == SpawnMode::detached) {
     null_fd.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!null_fd.valid()) return sys_error(errno, "open", "/dev/null");
   }
 
-  bool into_cgroup = kind == HierarchyKind::v2;
-  auto attempt = start_child(cg, into_cgroup, args, argv.data(), null_fd.get());
+  bool into_cgroup = freezer.kind() == HierarchyKind::v2;
+  auto attempt = start_child(cg, freezer, into_cgroup, args, argv.data(), null_fd.get(), options);
   if (attempt && attempt->birth == Birth::killed_before_start && into_cgroup) {
     // Linux 6.13 and later (still in 6.18) compare a CLONE_INTO_CGROUP
     // child's cgroup.kill sequence number with that of the *parent's*
@@ -149,12 +242,20 @@ Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, HierarchyKind kind,
     // cgroup.kill is SIGKILLed before its first instruction. It never ran
     // anything, so starting it again by joining the job is safe.
     (void)wait_exit_code(attempt->child);
-    attempt = start_child(cg, false, args, argv.data(), null_fd.get());
+    attempt = start_child(cg, freezer, false, args, argv.data(), null_fd.get(), options);
   }
   if (!attempt) return attempt.error();
   // A child killed before it started again was killed by a real cgroup.kill
   // racing with us: the caller sees it die of SIGKILL, as it would have.
   return std::move(attempt->child);
+}
+
+Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, HierarchyKind kind, const std::vector<std::string>& args,
+                                       SpawnMode mode) {
+  auto freezer = make_freezer(cg.io(), kind);
+  SpawnOptions options;
+  options.mode = mode;
+  return spawn_in_cgroup(cg, *freezer, args, options);
 }
 
 Result<int> wait_exit_code(const SpawnedProcess& child) {

@@ -50,7 +50,9 @@ Result<TaskInfo> read_task_info(SysIo& io, pid_t pid) {
 }
 
 bool is_kernel_thread(const TaskInfo& info) {
-  return (info.flags & uapi::k_pf_kthread) != 0 || info.pid == 2 || info.ppid == 2;
+  // The flag, never PID numbers: inside a PID namespace, PID 2 and its
+  // children are ordinary processes (a container init's first child).
+  return (info.flags & uapi::k_pf_kthread) != 0;
 }
 
 }  // namespace cgjob

@@ -90,9 +90,9 @@ TEST_CASE("columns: the table lists SPEC's columns with snake_case JSON keys", "
     keys.emplace_back(c.json_key);
     CHECK_FALSE(c.help.empty());
   }
-  CHECK(names == std::vector<std::string>{"JOB", "STATE", "PROCS", "SELF", "PARENT", "POPULATED", "PATH"});
+  CHECK(names == std::vector<std::string>{"JOB", "STATE", "PROCS", "SELF", "PARENT", "POPULATED", "PATH", "HIDDEN"});
   CHECK(keys == std::vector<std::string>{"name", "state", "nprocs", "self_freezing", "parent_freezing", "populated",
-                                         "path"});
+                                         "path", "hidden_procs"});
   CHECK_THAT(columns_help(), Catch::Contains("POPULATED"));
 }
 

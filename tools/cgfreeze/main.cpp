@@ -100,7 +100,9 @@ int main(int argc, char** argv) {
   ExitStatus status = ExitStatus::ok;
   auto root = cli::open_job_root(common, reporter, status);
   if (!root) return static_cast<int>(status);
-  raise_fd_limit();
+  // run needs no pidfd per process, and COMMAND inherits our limits: it gets
+  // the caller's soft RLIMIT_NOFILE (a raised one breaks select() users).
+  if (!run_cmd->parsed()) raise_fd_limit();
   Context ctx{*root, reporter};
 
   if (freeze_cmd->parsed()) return static_cast<int>(freeze(ctx, freeze_opts));

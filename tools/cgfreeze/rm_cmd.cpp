@@ -11,6 +11,17 @@ namespace {
 // rmdir may answer EBUSY for a few ms after the last task exited.
 constexpr auto k_rmdir_grace = std::chrono::seconds(5);
 
+// For a job that stays busy: "3 processes" of another PID namespace (v2 lists
+// them as 0), "processes" on v1 (which leaves them out: busy, yet none
+// visible), or "" when it is not that.
+std::string processes_not_visible(Context& ctx, const Cgroup& cg) {
+  auto hidden = subtree_hidden_procs(cg);
+  if (hidden && *hidden > 0) return std::to_string(*hidden) + " process" + (*hidden == 1 ? "" : "es");
+  auto visible = count_processes(cg);
+  bool v1 = ctx.root.layout().kind == HierarchyKind::v1;
+  return v1 && visible && *visible == 0 ? "processes" : "";
+}
+
 }  // namespace
 
 ExitStatus remove(Context& ctx, const RemoveOptions& options) {
@@ -77,6 +88,12 @@ ExitStatus remove(Context& ctx, const RemoveOptions& options) {
     }
     auto removed = remove_subtree(*cg, deadline.min(Deadline::after(io, k_rmdir_grace)));
     if (!removed) {
+      std::string unseen = removed.error().errnum == EBUSY ? processes_not_visible(ctx, *cg) : "";
+      if (!unseen.empty()) {
+        ctx.reporter.error(job.text, "cannot remove: job still has " + unseen + " not visible in this PID namespace");
+        status = worst(status, ExitStatus::failed);
+        continue;
+      }
       ctx.reporter.failure(job.text, "remove", removed.error());
       status = worst(status, cli::status_for_lookup(removed.error()));
       continue;

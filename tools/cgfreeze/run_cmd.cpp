@@ -5,6 +5,7 @@
 
 #include "kernel/supervise.h"
 #include "tools/cgfreeze/commands.h"
+#include "tools/common/signals.h"
 
 namespace cgjob::cgfreeze {
 
@@ -17,8 +18,9 @@ int run(Context& ctx, const RunOptions& options) {
   }
   const JobName& job = jobs->front();
 
-  // A child started into a frozen job would freeze before exec, and we would
-  // wait on it forever: refuse instead.
+  // A child started into a frozen job would freeze before exec: refuse. A
+  // job frozen after this look is caught by spawn_in_cgroup(), which kills
+  // the child before it ran COMMAND.
   auto existing = ctx.root.open_job(job);
   if (existing) {
     auto st = ctx.root.freezer().status(*existing);
@@ -48,10 +50,34 @@ int run(Context& ctx, const RunOptions& options) {
     }
     forwarder.emplace(std::move(*f));
   }
-  auto child = spawn_in_cgroup(*cg, ctx.root.layout().kind, options.command,
-                               options.detach ? SpawnMode::detached : SpawnMode::attached);
+  // v1: a child that must die before it started goes back to our cgroup,
+  // which thaws it (a frozen v1 task does not die before that).
+  std::optional<Cgroup> home;
+  if (ctx.root.layout().kind == HierarchyKind::v1) {
+    auto dir = ctx.root.cgroup_dir_of(0);
+    if (dir) {
+      auto opened = Cgroup::open(ctx.root.io(), *dir);
+      if (opened) home.emplace(std::move(*opened));
+    }
+  }
+  SpawnMode mode = options.detach ? SpawnMode::detached : SpawnMode::attached;
+  SpawnOptions spawn = forwarder ? forwarder->spawn_options(mode) : SpawnOptions{mode};
+  if (home) spawn.home = &*home;
+  auto child = spawn_in_cgroup(*cg, ctx.root.freezer(), options.command, spawn);
   if (!child) {
     const Error& e = child.error();
+    if (e.errnum == EINTR && forwarder) {
+      // A signal came before COMMAND started: it was killed unstarted, and we
+      // end as COMMAND would have.
+      int signo = forwarder->take_signal();
+      std::string by = signo > 0 ? " by SIG" + cli::signal_name(signo) : "";
+      ctx.reporter.error(job.text, options.command.front() + " not started: interrupted" + by);
+      return signo > 0 ? 128 + signo : static_cast<int>(ExitStatus::failed);
+    }
+    if (e.errnum == EBUSY && e.op.empty()) {
+      ctx.reporter.error(job.text, "cannot run " + options.command.front() + ": " + e.reason());
+      return static_cast<int>(ExitStatus::failed);
+    }
     ctx.reporter.failure(job.text, "run " + options.command.front(), e);
     if (e.op == "exec") return e.errnum == ENOENT ? 127 : 126;
     return static_cast<int>(cli::status_for(e));

@@ -22,6 +22,9 @@ constexpr JobColumn k_columns[] = {
      [](const JobRow& r) { return Cell::of(r.status.populated); }},
     {"PATH", "PATH", "path", ValueType::string, "path of the cgroup in the filesystem",
      [](const JobRow& r) { return Cell::of(std::string_view(r.path)); }},
+    {"HIDDEN", "HIDDEN", "hidden_procs", ValueType::number,
+     "processes in the job not visible in this PID namespace (shown as 0 in cgroup.procs)",
+     [](const JobRow& r) { return Cell::of(static_cast<std::int64_t>(r.status.hidden_procs)); }},
 };
 
 }  // namespace
