@@ -115,7 +115,7 @@ rm -f "$COUNT"
 # --- a job frozen while run starts: refused or run, never a hang ----------------
 # The frozen-job check comes before the clone: a job frozen in between used
 # to leave cgfreeze blocked, signals held, on a child that never started. Each
-# round freezes the job at a random moment of the start. 0.3 s later no run
+# round freezes the job at a random moment of the start. Soon after, no run
 # may still wait on an unstarted child (its name still "cgfreeze"); a run
 # that waits on a started COMMAND ends on SIGTERM (v2) or at the thaw (v1,
 # where a frozen task dies only once thawed).
@@ -127,11 +127,18 @@ for i in $(seq 1 40); do
   "$CGFREEZE" run flip -- true 2>/dev/null & rp=$!; track $rp
   sleep 0.$(printf %04d $((RANDOM % 1500)))
   echo $on > "$ROOT/flip/$FF"
-  sleep 0.3
-  if kill -0 $rp 2>/dev/null; then
+  # Within 3 s (a slow or loaded CPU: the check backs off to 100 ms) no run
+  # may still wait on an unstarted child.
+  for j in $(seq 1 300); do
+    waiting=0
     for c in $(cat /proc/$rp/task/$rp/children 2>/dev/null); do
-      [ "$(cat /proc/$c/comm 2>/dev/null)" = cgfreeze ] && unstarted=$((unstarted + 1))
+      [ "$(cat /proc/$c/comm 2>/dev/null)" = cgfreeze ] && waiting=1
     done
+    [ "$waiting" = 0 ] && break
+    sleep 0.01
+  done
+  unstarted=$((unstarted + waiting))
+  if kill -0 $rp 2>/dev/null; then
     kill -TERM $rp
     for j in $(seq 1 30); do kill -0 $rp 2>/dev/null || break; sleep 0.01; done
   fi
