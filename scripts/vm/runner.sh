@@ -14,8 +14,8 @@ export HOME=/root LANG=C.UTF-8
 
 power_off() {
   sync
-  if [ $$ = 1 ]; then echo o > /proc/sysrq-trigger; else systemctl poweroff --force --force; fi
-  sleep 30; exit 1
+  if [ $$ = 1 ]; then echo o > /proc/sysrq-trigger; else systemctl poweroff --force --force > /dev/null 2>&1; fi
+  exec 2> /dev/null; sleep 30; exit 1
 }
 
 # The v1 hierarchies this project's development host mounts.
