@@ -57,9 +57,12 @@ fi
 stty -F $OUT raw -echo 2>/dev/null
 exec > $OUT 2>&1 < /dev/null
 
+# cache=loose: the shares are read-only and the guest lives for one command;
+# without a page cache every exec of a 24 MB static tool reads it over 9p
+# again (20 runs of cgstat: 19 s against 1.5 s under TCG).
 while read -r tag path; do
   mkdir -p "$path"
-  mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 "$tag" "$path" ||
+  mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=524288 "$tag" "$path" ||
     echo "cgjob-vm: cannot mount the share $path"
 done < $CTL/shares
 
