@@ -64,8 +64,26 @@ share_args=()
 : > "$work/ctl/shares"
 for i in "${!shares[@]}"; do
   printf 'share%d %s\n' "$i" "${shares[$i]}" >> "$work/ctl/shares"
-  share_args+=(-virtfs "local,path=${shares[$i]},mount_tag=share$i,security_model=none,readonly=on")
 done
+transport=$(vm_transport)
+if [ "$transport" = 9p ]; then
+  share_args+=(-virtfs "local,path=$work/ctl,mount_tag=cgjobctl,security_model=none")
+  for i in "${!shares[@]}"; do
+    share_args+=(-virtfs "local,path=${shares[$i]},mount_tag=share$i,security_model=none,readonly=on")
+  done
+else
+  # No 9p in this kernel: a read-only disk holding the control files and a
+  # copy of every share (hard links where the filesystem allows).
+  mkdir -p "$work/disk"
+  cp -a "$work/ctl" "$work/disk/ctl"
+  for i in "${!shares[@]}"; do
+    cp -al "${shares[$i]}" "$work/disk/share$i" 2> /dev/null || cp -a "${shares[$i]}" "$work/disk/share$i"
+  done
+  size=$(( $(du -sm "$work/disk" | cut -f1) * 5 / 4 + 64 ))
+  mke2fs -q -t ext4 -d "$work/disk" -F "$work/share.ext4" "${size}M" > /dev/null 2>&1 || vm_die "cannot make the share disk"
+  rm -rf "$work/disk"
+  share_args+=(-drive "file=$work/share.ext4,format=raw,if=virtio,readonly=on")
+fi
 : > "$work/out"
 
 # no_timer_check: a slow or busy TCG host can miss the kernel's early check
@@ -73,15 +91,14 @@ done
 if [ "$accel" = kvm ]; then cpu=(-accel kvm -cpu host); else cpu=(-accel tcg -cpu max); fi
 qemu-system-x86_64 "${cpu[@]}" -m 2G -smp 2 -nographic -no-reboot \
   -kernel "$KERNEL_IMAGE" -initrd "$initrd" \
-  -append "console=ttyS0 panic=-1 no_timer_check cgjob.mode=$mode" \
+  -append "console=ttyS0 panic=-1 no_timer_check cgjob.mode=$mode cgjob.transport=$transport" \
   -drive "file=$image,format=raw,if=virtio,snapshot=on" \
-  -virtfs "local,path=$work/ctl,mount_tag=cgjobctl,security_model=none" \
   "${share_args[@]}" \
   -serial "file:$work/console.log" -serial "file:$work/out" \
   -monitor none -nic none < /dev/null > "$work/qemu.log" 2>&1 &
 qemu_pid=$!
 
-tail -n +1 -f --pid="$qemu_pid" "$work/out" &
+tail -n +1 -f --pid="$qemu_pid" "$work/out" | grep -a -v --line-buffered '^@@cgjob-vm-exit ' &
 tail_pid=$!
 
 timeout=${CGJOB_VM_TIMEOUT:-3600}
@@ -99,6 +116,9 @@ qemu_pid=
 wait "$tail_pid" 2> /dev/null || true
 tail_pid=
 
+if [ "$transport" = disk ]; then
+  sed -n 's/^@@cgjob-vm-exit \([0-9]*\).*/\1/p' "$work/out" | tail -n 1 > "$work/ctl/status"
+fi
 if [ ! -s "$work/ctl/status" ]; then
   echo "vm-run: no exit status came back from the guest (kernel $KERNEL_VERSION, mode $mode); last console lines:" >&2
   tail -n 25 "$work/console.log" >&2 || true

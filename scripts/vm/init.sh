@@ -27,8 +27,20 @@ i=0
 while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 mount -t ext4 /dev/vda /newroot || fail "cannot mount the root image /dev/vda"
 mkdir -p /newroot/cgjob-vm
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 cgjobctl /newroot/cgjob-vm ||
-  fail "cannot mount the control share (9p)"
+if grep -q 'cgjob\.transport=disk' /proc/cmdline; then
+  # A kernel without 9p (Debian's cloud kernel): the host packed the control
+  # files and the shares into a read-only second disk; the exit status goes
+  # back as a last line on the output port.
+  i=0
+  while [ ! -b /dev/vdb ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  mkdir -p /newroot/cgjob-disk
+  mount -t ext4 -o ro /dev/vdb /newroot/cgjob-disk || fail "cannot mount the share disk /dev/vdb"
+  mount -t tmpfs -o mode=755 cgjob-vm /newroot/cgjob-vm
+  cp /newroot/cgjob-disk/ctl/* /newroot/cgjob-vm/
+else
+  mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 cgjobctl /newroot/cgjob-vm ||
+    fail "cannot mount the control share (9p)"
+fi
 
 # The modules we loaded, where modprobe in the guest looks for them.
 kver=$(uname -r)

@@ -189,3 +189,16 @@ vm_accel() {
   fi
   cat "$f"
 }
+
+# How the guest sees the shares: 9p where the kernel has it (built in or as
+# a module), else a read-only disk ("disk"; Debian's cloud kernel has no 9p).
+# A --kernel PATH without a modules tree is taken to have 9p built in.
+# CGJOB_VM_TRANSPORT=9p|disk overrides.
+vm_transport() {
+  if [ -n "${CGJOB_VM_TRANSPORT:-}" ]; then echo "$CGJOB_VM_TRANSPORT"; return; fi
+  if [ -z "$KERNEL_MODULES" ] || grep -qs '/9p\.ko' "$KERNEL_MODULES/modules.dep" "$KERNEL_MODULES/modules.builtin"; then
+    echo 9p
+  else
+    echo disk
+  fi
+}
