@@ -55,6 +55,7 @@ for k in $kernels; do
     log="$logs/$k-$m.log"
     echo "== cell $k/$m ($(date -u +%H:%M:%S) UTC) ==" >&2
     t0=$(date +%s)
+    : > "$log"  # before tail opens it
     # vm-run.sh stops its guest on INT/TERM: pass ours on to it by its PID.
     CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "$k" --mode "$m" "${share[@]}" -- \
       env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
