@@ -61,21 +61,26 @@ for k in $kernels; do
       env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
     run_pid=$!
     trap 'kill -TERM $run_pid 2> /dev/null; wait $run_pid; exit 130' INT TERM
-    tail -n +1 -f --pid=$run_pid "$log" | grep --line-buffered -E '^(@@cgjob-vm-result|guest:|vm)' |
+    tail -n +1 -f --pid=$run_pid "$log" | grep -a --line-buffered -E '^(@@cgjob-vm-result|guest:|vm)' |
       sed -u 's/^@@cgjob-vm-result /  /' >&2 || true
     rc=0; wait $run_pid || rc=$?
     trap - INT TERM
     secs=$(( $(date +%s) - t0 ))
-    p=$(grep -c '^@@cgjob-vm-result [^ ]* pass' "$log" || true)
-    f=$(grep -c '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
-    s=$(grep -c '^@@cgjob-vm-result [^ ]* skip' "$log" || true)
-    while read -r _ name _; do failures+=("$k/$m $name"); done < <(grep '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+    p=$(grep -a -c '^@@cgjob-vm-result [^ ]* pass' "$log" || true)
+    f=$(grep -a -c '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+    s=$(grep -a -c '^@@cgjob-vm-result [^ ]* skip' "$log" || true)
+    while read -r _ name _; do failures+=("$k/$m $name"); done < <(grep -a '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+    # A test that started and never reported: the guest died or timed out.
+    for name in $(grep -a '^@@cgjob-vm-start ' "$log" | cut -d' ' -f2); do
+      grep -a -q "^@@cgjob-vm-result $name " "$log" && continue
+      f=$((f + 1)); failures+=("$k/$m $name (no result: the guest stopped)")
+    done
     if [ $((p + f + s)) = 0 ] || [ "$rc" = 125 ]; then
       f=$((f + 1)); failures+=("$k/$m guest (vm-run status $rc; see $log and $logs/$k-$m.console)")
     fi
     total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
     cell_text[$k/$m]="$p ok $f fail $s skip ${secs}s"
-    versions=$(sed -n 's/^guest: \([^,]*\),.*/\1/p' "$log" | head -1)
+    versions=$(sed -n -e 's/^guest: \([^,]*\),.*/\1/p' "$log" | head -1)
     [ -n "$versions" ] && cell_text[$k/kver]=$versions
   done
 done

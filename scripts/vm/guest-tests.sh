@@ -27,7 +27,7 @@ run() {
 }
 
 for h in "$@"; do
-  run "kernel-$h" env CGJOB_TEST_HIERARCHY="$h" "$build/tests/kernel/cgjob_kernel_tests" --warn NoTests
+  run "kernel-$h" env CGJOB_TEST_HIERARCHY="$h" "$build/tests/kernel/cgjob_kernel_tests" --warn NoTests --use-colour no
   for script in "$src"/tests/cli/*.sh; do
     name=$(basename "$script" .sh)
     [ "$name" = lib ] && continue
