@@ -57,6 +57,7 @@ for k in $kernels; do
     t0=$(date +%s)
     : > "$log"  # before tail opens it
     # vm-run.sh stops its guest on INT/TERM: pass ours on to it by its PID.
+    # shellcheck disable=SC2046  # hierarchies_of: one word per hierarchy
     CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "$k" --mode "$m" "${share[@]}" -- \
       env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
     run_pid=$!

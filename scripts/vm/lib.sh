@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Host side of the VM harness, sourced by scripts/vm-run.sh: the cache of
 # guest root filesystem images, kernels and initramfs images. Everything is
 # built from Debian's packages on this machine and kept under $VM_CACHE;
