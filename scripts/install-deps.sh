@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building (and, with "test", testing; with "bench", the
-# benchmarks) needs on Debian 12, as
+# benchmarks; with "vm", the VM test matrix) needs on Debian 12, as
 # root, from Debian's packages only. Installs nothing already present.
 set -euo pipefail
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev catch2 linux-libc-dev)
@@ -8,6 +8,12 @@ if [ "${1:-}" = bench ]; then
   # bench/: the peers a user would pick instead (cgset/cgget/cgexec/
   # cgclassify/lscgroup, pkill --cgroup).
   packages+=(cgroup-tools procps)
+fi
+if [ "${1:-}" = vm ]; then
+  # scripts/vm-run.sh and vm-test.sh: qemu, a Debian root filesystem built
+  # with mmdebstrap into an ext4 image, a busybox initramfs. The guest
+  # kernels are fetched by the scripts themselves (apt-get download).
+  packages+=(qemu-system-x86 mmdebstrap e2fsprogs busybox-static cpio python3 xz-utils zstd)
 fi
 if [ "${1:-}" = test ]; then
   # Docs and packaging tests: man page rendering, shells for the completions,

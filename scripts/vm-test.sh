@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Runs the project's kernel and CLI tests (rootless included) in guests, one
+# per kernel x mode cell, and prints the matrix:
+#   scripts/vm-test.sh [--quick] [--kernels "generic rt cloud"] [--modes "v1 v2 hybrid systemd"] [--no-build]
+# Full: kernels generic, rt, cloud x modes v1, v2, hybrid, systemd.
+# --quick (what fits CI): the generic kernel in modes v1, v2 and systemd.
+# A hybrid cell runs the suites on both hierarchies. The last line is
+# "N passed, M failed", counting tests (one test on one hierarchy in one
+# cell; a cell whose guest fails to report counts as one failed test).
+# Exit status: 0 when nothing failed. Logs: build/vm-test/<kernel>-<mode>.log.
+# CGJOB_VM_TEST_TIMEOUT: seconds one test may take in a guest (default 1200;
+# CTest's 300 is too short for a TCG guest on a busy host).
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${CGJOB_BUILD_DIR:-$REPO/build}
+
+kernels="generic rt cloud" modes="v1 v2 hybrid systemd" build=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) kernels=generic modes="v1 v2 systemd"; shift ;;
+    --kernels) kernels=$2; shift 2 ;;
+    --modes) modes=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
+    *) sed -n '2,5p' "$0" | sed 's/^# //' >&2; exit 2 ;;
+  esac
+done
+
+# The binaries the guests run are built here (static; the guest is Debian 12
+# too). An existing build tree is reused and brought up to date.
+# --no-build: use the tree as it is (CI has just built it).
+if [ "$build" = 1 ] && [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  "$REPO/scripts/install-deps.sh" >&2
+  cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+fi
+if [ "$build" = 1 ]; then
+  cmake --build "$BUILD" -j2 > /dev/null || { echo "vm-test: the build failed" >&2; exit 1; }
+fi
+BUILD=$(cd "$BUILD" && pwd -P)
+share=()
+case $BUILD/ in "$REPO"/*) ;; *) share=(--share "$BUILD") ;; esac
+
+logs="$BUILD/vm-test"
+mkdir -p "$logs"
+declare -A cell_text
+total_pass=0 total_fail=0
+failures=()
+start_all=$(date +%s)
+
+hierarchies_of() {
+  case $1 in v1) echo v1 ;; v2|systemd) echo v2 ;; hybrid) echo "v1 v2" ;; esac
+}
+
+for k in $kernels; do
+  for m in $modes; do
+    log="$logs/$k-$m.log"
+    echo "== cell $k/$m ($(date -u +%H:%M:%S) UTC) ==" >&2
+    t0=$(date +%s)
+    : > "$log"  # before tail opens it
+    # vm-run.sh stops its guest on INT/TERM: pass ours on to it by its PID.
+    # shellcheck disable=SC2046  # hierarchies_of: one word per hierarchy
+    CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "$k" --mode "$m" "${share[@]}" -- \
+      env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
+    run_pid=$!
+    trap 'kill -TERM $run_pid 2> /dev/null; wait $run_pid; exit 130' INT TERM
+    tail -n +1 -f --pid=$run_pid "$log" | grep -a --line-buffered -E '^(@@cgjob-vm-result|guest:|vm)' |
+      sed -u 's/^@@cgjob-vm-result /  /' >&2 || true
+    rc=0; wait $run_pid || rc=$?
+    trap - INT TERM
+    secs=$(( $(date +%s) - t0 ))
+    p=$(grep -a -c '^@@cgjob-vm-result [^ ]* pass' "$log" || true)
+    f=$(grep -a -c '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+    s=$(grep -a -c '^@@cgjob-vm-result [^ ]* skip' "$log" || true)
+    while read -r _ name _; do failures+=("$k/$m $name"); done < <(grep -a '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+    # A test that started and never reported: the guest died or timed out.
+    for name in $(grep -a '^@@cgjob-vm-start ' "$log" | cut -d' ' -f2); do
+      grep -a -q "^@@cgjob-vm-result $name " "$log" && continue
+      f=$((f + 1)); failures+=("$k/$m $name (no result: the guest stopped)")
+    done
+    if [ $((p + f + s)) = 0 ] || [ "$rc" = 125 ]; then
+      f=$((f + 1)); failures+=("$k/$m guest (vm-run status $rc; see $log and $logs/$k-$m.console)")
+    fi
+    total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+    cell_text[$k/$m]="$p ok $f fail $s skip ${secs}s"
+    versions=$(sed -n -e 's/^guest: \([^,]*\),.*/\1/p' "$log" | head -1)
+    [ -n "$versions" ] && cell_text[$k/kver]=$versions
+  done
+done
+
+echo
+echo "VM test matrix ($(date -u +%Y-%m-%d), $(( $(date +%s) - start_all )) s; counts are tests: kernel and CLI suites per hierarchy)"
+printf '%-26s' "kernel"
+for m in $modes; do printf ' | %-24s' "$m"; done
+echo
+for k in $kernels; do
+  printf '%-26s' "$k ${cell_text[$k/kver]:-}"
+  for m in $modes; do printf ' | %-24s' "${cell_text[$k/$m]:--}"; done
+  echo
+done
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

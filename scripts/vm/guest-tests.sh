@@ -1,0 +1,38 @@
+#!/bin/bash
+# Runs inside a guest (through scripts/vm-run.sh, from scripts/vm-test.sh):
+# the project's kernel tests and CLI tests, as CTest runs them
+# (tests/kernel/CMakeLists.txt, tests/cli/CMakeLists.txt), once per
+# hierarchy given.  usage: guest-tests.sh BUILD_DIR HIERARCHY...
+# Each test's output streams as it runs; then one line
+#   @@cgjob-vm-result NAME pass|fail|skip STATUS SECONDS
+# which vm-test.sh counts. Exit status 77 is a skip, as in CTest.
+set -u
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=$1; shift
+cd /tmp || exit 1
+echo "guest: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs; cgroup mounts:"
+grep -E ' - cgroup2? ' /proc/self/mountinfo | cut -d' ' -f5,9- | sed 's/^/  /'
+
+# CGJOB_VM_TESTS: an extended regex; only the tests whose names match run.
+run() {
+  local name=$1; shift
+  [[ $name =~ ${CGJOB_VM_TESTS:-.} ]] || return 0
+  local start end rc result
+  echo "@@cgjob-vm-start $name"
+  start=$(date +%s.%N)
+  # CTest gives each 300 s; a TCG guest on a busy host can need more.
+  timeout --kill-after=10 "${CGJOB_VM_TEST_TIMEOUT:-1200}" "$@"
+  rc=$?
+  end=$(date +%s.%N)
+  case $rc in 0) result=pass ;; 77) result=skip ;; *) result=fail ;; esac
+  echo "@@cgjob-vm-result $name $result $rc $(awk "BEGIN { printf \"%.1f\", $end - $start }")"
+}
+
+for h in "$@"; do
+  run "kernel-$h" env CGJOB_TEST_HIERARCHY="$h" "$build/tests/kernel/cgjob_kernel_tests" --warn NoTests --use-colour no
+  for script in "$src"/tests/cli/*.sh; do
+    name=$(basename "$script" .sh)
+    [ "$name" = lib ] && continue
+    run "cli-$name-$h" env CGJOB_TEST_HIERARCHY="$h" CGJOB_BIN="$build/tools" bash "$script"
+  done
+done
