@@ -131,7 +131,7 @@ check "thaw a" 0 "$CGFREEZE" thaw --wait a
 
 # --- --watch --------------------------------------------------------------------------
 W=$(mktemp)
-start "$CGSTAT" --watch --json --timeout 3 a > "$W"
+start "$CGSTAT" --watch --json --timeout "$(scaled 3)" a > "$W"
 WATCH=$LAST_PID
 eventually has_line "$W" '"event":"initial"'
 check "freeze a while watching" 0 "$CGFREEZE" --wait a
@@ -150,7 +150,7 @@ expect "--watch saw the second process arrive" \
   python3 -c "import json,sys; sys.exit(0 if [o['nprocs'] for o in map(json.loads, open(sys.argv[1]))][-1] == 2 else 1)" "$W"
 
 # Jobs appearing and going away, watching the whole root, plain text lines.
-start "$CGSTAT" --watch --timeout 3 > "$W"
+start "$CGSTAT" --watch --timeout "$(scaled 3)" > "$W"
 WATCH=$LAST_PID
 eventually has_line "$W" ' idle '
 "$CGFREEZE" create fresh/sub

@@ -121,6 +121,16 @@ nprocs() { procs_of "$1" | wc -l; }
 state_is() { [ "$(kernel_state "$1")" = "$2" ]; }
 has_procs() { [ "$(nprocs "$1")" -ge "$2" ]; }
 
-# Waits (bounded, 5 s) until the command succeeds. The command is run again on
-# each try, so pass a function (state_is, has_procs), not test "$(...)".
-eventually() { local i; for i in $(seq 1 500); do "$@" && return 0; sleep 0.01; done; return 1; }
+# How much slower than this host the machine may be: a guest under TCG runs
+# 7-40 times slower (scripts/vm/guest-tests.sh sets it). Bounds on waits for
+# the kernel or for a tool scale with it; what is asserted does not.
+TIME_SCALE=${CGJOB_TEST_TIME_SCALE:-1}
+scaled() { echo $(( $1 * TIME_SCALE )); }
+
+# Waits (bounded, 5 s times TIME_SCALE) until the command succeeds. The
+# command is run again on each try, so pass a function (state_is,
+# has_procs), not test "$(...)". Bounded by time, not tries: each try forks.
+eventually() {
+  local end=$(( SECONDS + $(scaled 5) ))
+  while :; do "$@" && return 0; [ "$SECONDS" -ge "$end" ] && return 1; sleep 0.01; done
+}
