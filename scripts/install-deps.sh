@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building (and, with "test", testing; with "bench", the
-# benchmarks) needs on Debian 12, as
+# Installs what building (and, with "test", testing; with "fuzz", fuzzing;
+# with "bench", the benchmarks) needs on Debian 12, as
 # root, from Debian's packages only. Installs nothing already present.
 set -euo pipefail
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev catch2 linux-libc-dev)
@@ -8,6 +8,11 @@ if [ "${1:-}" = bench ]; then
   # bench/: the peers a user would pick instead (cgset/cgget/cgexec/
   # cgclassify/lscgroup, pkill --cgroup).
   packages+=(cgroup-tools procps)
+fi
+if [ "${1:-}" = fuzz ]; then
+  # scripts/fuzz.sh: clang, and its runtimes (libFuzzer, ASan, UBSan), which
+  # clang only recommends.
+  packages+=(clang libclang-rt-dev)
 fi
 if [ "${1:-}" = test ]; then
   # Docs and packaging tests: man page rendering, shells for the completions,
