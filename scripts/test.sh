@@ -18,7 +18,7 @@ case "${1:-}" in
   *) echo "usage: bash scripts/test.sh [--sanitize]" >&2; exit 2 ;;
 esac
 bash scripts/install-deps.sh test
-common=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_BUILD_TESTS=ON -DCGJOB_WERROR=ON)
+common=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_BUILD_TESTS=ON -DCGJOB_WERROR=ON -DCGJOB_FUZZ=OFF)
 if [ "$sanitize" = 0 ]; then
   cmake -S . -B build "${common[@]}" -DCGJOB_STATIC=ON -DCGJOB_SANITIZE=OFF
   cmake --build build -j"$(nproc)"
