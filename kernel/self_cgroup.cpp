@@ -26,6 +26,11 @@ Result<std::string> process_cgroup_dir(SysIo& io, const CgroupMount& mount, pid_
   if (!text) return text.error();
   std::string path = cgroup_line_path(*text, mount.kind);
   if (path.empty()) return text_error("not in this hierarchy", file, ENOENT);
+  // A cgroup outside our cgroup namespace shows as "/../..": it is not below
+  // this mount, and appending it to the mountpoint would name a path outside.
+  if (path.front() != '/' || list_contains(path, "..", '/')) {
+    return text_error("cgroup not visible in this mount", file, ENOENT);
+  }
   // The mount shows cgroup `mount.root`; a path outside it is not visible here.
   std::string_view rel = path;
   if (mount.root != "/") {
@@ -37,7 +42,7 @@ Result<std::string> process_cgroup_dir(SysIo& io, const CgroupMount& mount, pid_
 }
 
 bool path_within(std::string_view dir, std::string_view ancestor) {
-  if (!dir.starts_with(ancestor)) return false;
+  if (ancestor.empty() || !dir.starts_with(ancestor)) return false;  // "" is no path
   return dir.size() == ancestor.size() || ancestor == "/" || ancestor.back() == '/' ||
          dir[ancestor.size()] == '/';
 }

@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_BUILD_TESTS=OFF >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
-export PATH="$PWD/build/tools/cgfreeze:$PWD/build/tools/cgkill:$PWD/build/tools/cgstat:$PATH"
+# Its own build directory, without the tests: build/ is scripts/test.sh's.
+cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_BUILD_TESTS=OFF >/dev/null
+cmake --build build-demo -j"$(nproc)" >/dev/null
+export PATH="$PWD/build-demo/tools/cgfreeze:$PWD/build-demo/tools/cgkill:$PWD/build-demo/tools/cgstat:$PATH"
 
 JOB="demo-$$"
 say() { printf '\n\033[1m$'; printf ' %q' "$@"; printf '\033[0m\n'; "$@"; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building (and, with "test", testing; with "bench", the
-# benchmarks; with "vm", the VM test matrix) needs on Debian 12, as
+# Installs what building (and, with "test", testing; with "fuzz", fuzzing;
+# with "bench", the benchmarks; with "vm", the VM test matrix) needs on Debian 12, as
 # root, from Debian's packages only. Installs nothing already present.
 set -euo pipefail
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev catch2 linux-libc-dev)
@@ -14,6 +14,11 @@ if [ "${1:-}" = vm ]; then
   # with mmdebstrap into an ext4 image, a busybox initramfs. The guest
   # kernels are fetched by the scripts themselves (apt-get download).
   packages+=(qemu-system-x86 mmdebstrap e2fsprogs busybox-static cpio python3 xz-utils zstd)
+fi
+if [ "${1:-}" = fuzz ]; then
+  # scripts/fuzz.sh: clang, and its runtimes (libFuzzer, ASan, UBSan), which
+  # clang only recommends.
+  packages+=(clang libclang-rt-dev)
 fi
 if [ "${1:-}" = test ]; then
   # Docs and packaging tests: man page rendering, shells for the completions,

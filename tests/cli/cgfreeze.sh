@@ -9,7 +9,9 @@ done
 expect "bad names created nothing (not even the root)" test ! -e "$ROOT"
 check "--root /etc is refused" 2 "$CGFREEZE" --root /etc create x
 check "--hierarchy bogus is refused" 2 "$CGFREEZE" --hierarchy v3 create x
-for pid in 0 -1 abc 999999; do
+# pid_max+1 is out of range; free_pid names no process, whatever pid_max is.
+PID_MAX=$(cat /proc/sys/kernel/pid_max)
+for pid in 0 -1 abc "$((PID_MAX + 1))" "$(free_pid)"; do
   check "create --pid $pid is bad input" 2 "$CGFREEZE" create --pid "$pid" withpid
 done
 check "add to a missing job is 3" 3 "$CGFREEZE" add nojob $$
@@ -96,8 +98,22 @@ expect "child THAWED" test "$(kernel_state batch/42)" = THAWED
 check "freezing a job that contains cgfreeze is refused" 1 "$CGFREEZE" run selfjob -- "$CGFREEZE" --wait selfjob
 expect "... and selfjob is not frozen" test "$(kernel_state selfjob)" = THAWED
 
-# Concurrent requests: the last one wins, nothing is corrupted.
-for i in $(seq 1 10); do "$CGFREEZE" busy & "$CGFREEZE" thaw busy & done; wait
+# Concurrent requests: the last one wins, nothing is corrupted. Every loop
+# ends on the same request, so whatever the interleaving that one is the last.
+STORM_ERRS=$(mktemp)
+for last in freeze thaw; do
+  want=FROZEN; [ "$last" = thaw ] && want=THAWED
+  for i in $(seq 1 10); do
+    { for k in 1 2 3; do "$CGFREEZE" freeze busy && "$CGFREEZE" thaw busy || echo "$k" >> "$STORM_ERRS"; done
+      "$CGFREEZE" "$last" busy || echo last >> "$STORM_ERRS"; } &
+  done; wait
+  expect "a storm ending in $last: no request failed" test ! -s "$STORM_ERRS"
+  if [ "$last" = freeze ]; then expect "... the job asks to be frozen" self_requested busy
+  else expect "... the job no longer asks to be frozen" eval '! self_requested busy'; fi
+  eventually state_is busy "$want"
+  expect "... and it ends $want" state_is busy "$want"
+done
+rm -f "$STORM_ERRS"
 check "after a storm of requests, freeze --wait works" 0 "$CGFREEZE" --wait --timeout 10 busy
 check "and thaw --wait works" 0 "$CGFREEZE" thaw --wait --timeout 10 busy
 
@@ -121,8 +137,10 @@ sleep 1000 & SLEEPER=$!; track "$SLEEPER"
 check "add moves a process" 0 "$CGFREEZE" add a "$SLEEPER"
 expect "... it is in a" grep -qx "$SLEEPER" "$ROOT/a/cgroup.procs"
 check "add with a kernel thread (pid 2) is refused" 2 "$CGFREEZE" add a 2
-check "add: bad PID among good ones: 2, the good one moves" 2 "$CGFREEZE" add batch "$SLEEPER" 999999
+check "add: malformed PID among good ones: 2" 2 "$CGFREEZE" add batch "$SLEEPER" "$((PID_MAX + 1))"
 expect "... nothing moved for a malformed list" grep -qx "$SLEEPER" "$ROOT/a/cgroup.procs"
+check "add: missing PID among good ones: 2" 2 "$CGFREEZE" add batch "$SLEEPER" "$(free_pid)"
+expect "... the good one moves" grep -qx "$SLEEPER" "$ROOT/batch/cgroup.procs"
 check "add --create makes the job" 0 "$CGFREEZE" add --create newjob "$SLEEPER"
 expect "... and moves the process" grep -qx "$SLEEPER" "$ROOT/newjob/cgroup.procs"
 check "freeze newjob" 0 "$CGFREEZE" --wait newjob
@@ -130,7 +148,10 @@ sleep 1000 & S2=$!; track "$S2"
 check "add into a frozen job" 0 "$CGFREEZE" add newjob "$S2"
 eventually state_is newjob FROZEN
 expect "... the job is still FROZEN with the new process" test "$(kernel_state newjob)" = FROZEN
-check "create --pid moves at creation" 0 "$CGFREEZE" thaw --wait newjob
+check "thaw newjob" 0 "$CGFREEZE" thaw --wait newjob
+sleep 1000 & S3=$!; track "$S3"
+check "create --pid moves at creation" 0 "$CGFREEZE" create --pid "$S3" pidjob
+expect "... the process is in the new job" grep -qx "$S3" "$ROOT/pidjob/cgroup.procs"
 
 # --- rm -------------------------------------------------------------------------
 check "rm of a job with processes is refused" 1 "$CGFREEZE" rm busy

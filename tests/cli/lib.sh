@@ -114,6 +114,10 @@ self_requested() {
   else [ "$(cat "$ROOT/$1/cgroup.freeze")" = 1 ]; fi
 }
 
+# A PID that names no process: a child started and reaped just now. PIDs are
+# handed out in increasing order, so it is not reused before pid_max wraps.
+free_pid() { local p; sh -c 'exit 0' & p=$!; wait "$p"; echo "$p"; }
+
 procs_of() { grep -v '^0$' "$ROOT/$1/cgroup.procs" 2>/dev/null; }
 nprocs() { procs_of "$1" | wc -l; }
 

@@ -33,6 +33,7 @@ TEST_CASE("v1 EBUSY that never ends fails at the deadline with the errno and fil
   io.fail("write", k_v1_job + "/freezer.state", EBUSY, 1000000);
   auto freezer = make_freezer(io, HierarchyKind::v1);
   auto cg = Cgroup::open(io, k_v1_job);
+  REQUIRE(cg);
   auto done = request_with_retry(*freezer, *cg, true, Deadline::after(io, 1s));
   REQUIRE_FALSE(done);
   CHECK(done.error().errnum == EBUSY);
@@ -46,6 +47,7 @@ TEST_CASE("v1 job stuck in FREEZING is nudged: FROZEN re-written, thawed and re-
   play_v1_freezer(io, k_v1_job, "FREEZING");
   auto freezer = make_freezer(io, HierarchyKind::v1);
   auto cg = Cgroup::open(io, k_v1_job);
+  REQUIRE(cg);
   const Cgroup* jobs[] = {&*cg};
   auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 2s));
   REQUIRE(out[0].request);
@@ -67,6 +69,7 @@ TEST_CASE("v1 FREEZING that resolves after a few re-reads reaches FROZEN", "[fre
   });
   auto freezer = make_freezer(io, HierarchyKind::v1);
   auto cg = Cgroup::open(io, k_v1_job);
+  REQUIRE(cg);
   const Cgroup* jobs[] = {&*cg};
   auto out = change_freeze(*freezer, jobs, true, true, Deadline::never());
   CHECK(out[0].reached);
@@ -79,6 +82,7 @@ TEST_CASE("v1 freeze without --wait nudges a job stuck in FREEZING for a short w
   play_v1_freezer(io, k_v1_job, "FREEZING");
   auto freezer = make_freezer(io, HierarchyKind::v1);
   auto cg = Cgroup::open(io, k_v1_job);
+  REQUIRE(cg);
   const Cgroup* jobs[] = {&*cg};
   auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 10s));
   REQUIRE(out[0].request);
@@ -98,6 +102,7 @@ TEST_CASE("v1 freeze without --wait that the first re-write unsticks ends FROZEN
   });
   auto freezer = make_freezer(io, HierarchyKind::v1);
   auto cg = Cgroup::open(io, k_v1_job);
+  REQUIRE(cg);
   const Cgroup* jobs[] = {&*cg};
   auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 10s));
   REQUIRE(out[0].request);
@@ -119,6 +124,7 @@ TEST_CASE("v1 nudges never undo a thaw that another run requested meanwhile", "[
   });
   auto freezer = make_freezer(io, HierarchyKind::v1);
   auto cg = Cgroup::open(io, k_v1_job);
+  REQUIRE(cg);
   const Cgroup* jobs[] = {&*cg};
   auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 1s));
   CHECK_FALSE(out[0].reached);
@@ -138,6 +144,7 @@ TEST_CASE("v2 wait re-reads every millisecond at first: a held-back notification
   });
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto cg = Cgroup::open(io, k_v2_job);
+  REQUIRE(cg);
   const Cgroup* jobs[] = {&*cg};
   auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 5s));
   REQUIRE(out[0].request);
@@ -151,6 +158,7 @@ TEST_CASE("v2 states map onto THAWED, FREEZING and FROZEN", "[freezer]") {
   io.add_v2_cgroup(k_v2_job);
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto cg = Cgroup::open(io, k_v2_job);
+  REQUIRE(cg);
 
   auto st = freezer->status(*cg);
   REQUIRE(st);
@@ -158,11 +166,13 @@ TEST_CASE("v2 states map onto THAWED, FREEZING and FROZEN", "[freezer]") {
 
   io.set_file(k_v2_job + "/cgroup.freeze", "1\n");
   st = freezer->status(*cg);
+  REQUIRE(st);
   CHECK(st->state == FreezeState::freezing);
   CHECK(st->self_freezing);
 
   io.set_file(k_v2_job + "/cgroup.events", "populated 1\nfrozen 1\n");
   st = freezer->status(*cg);
+  REQUIRE(st);
   CHECK(st->state == FreezeState::frozen);
   CHECK_FALSE(st->parent_freezing);
 }
@@ -175,6 +185,7 @@ TEST_CASE("v2 job frozen by its parent: FROZEN, parent_freezing, not self_freezi
   io.set_file(k_v2_job + "/cgroup.events", "populated 1\nfrozen 1\n");
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto cg = Cgroup::open(io, k_v2_job);
+  REQUIRE(cg);
   auto st = freezer->status(*cg);
   REQUIRE(st);
   CHECK(st->state == FreezeState::frozen);
@@ -195,6 +206,7 @@ TEST_CASE("v2 freeze waits on cgroup.events and re-reads until frozen 1", "[free
   });
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto cg = Cgroup::open(io, k_v2_job);
+  REQUIRE(cg);
   const Cgroup* jobs[] = {&*cg};
   auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 10s));
   CHECK(out[0].reached);
@@ -209,7 +221,9 @@ TEST_CASE("several jobs are requested together, then waited for together", "[fre
     std::string path = std::string("/cg/unified/cgjobs/") + name;
     io.add_v2_cgroup(path);
     play_v2_freezer(io, path);
-    cgs.push_back(std::move(*Cgroup::open(io, path)));
+    auto cg = Cgroup::open(io, path);
+    REQUIRE(cg);
+    cgs.push_back(std::move(*cg));
   }
   auto freezer = make_freezer(io, HierarchyKind::v2);
   std::vector<const Cgroup*> jobs = {&cgs[0], &cgs[1], &cgs[2]};

@@ -68,7 +68,8 @@ std::string format_watch_line(const WatchLine& line, bool json, std::chrono::sys
   std::string out = format_time(when) + " " + line.name + " " + std::string(to_string(line.state)) +
                     " populated=" + (line.populated ? "1" : "0") + " nprocs=" + std::to_string(line.nprocs);
   if (line.event == WatchLine::Event::added || line.event == WatchLine::Event::removed) {
-    out += " " + std::string(to_string(line.event));
+    out += ' ';  // appended: " " + std::string(...) trips GCC 12's -Wrestrict at -O3
+    out += to_string(line.event);
   }
   return out + "\n";
 }

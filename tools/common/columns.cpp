@@ -35,7 +35,10 @@ Result<std::vector<std::size_t>> parse_column_list(std::string_view list, std::s
     auto it = std::find_if(names.begin(), names.end(), [&](std::string_view n) { return equal_ignoring_case(n, word); });
     if (it == names.end()) {
       std::string known;
-      for (auto n : names) known += (known.empty() ? "" : ",") + std::string(n);
+      for (auto n : names) {  // appended: "," + std::string(n) trips GCC 12's -Wrestrict at -O3
+        if (!known.empty()) known += ',';
+        known += n;
+      }
       return input_error(word.empty() ? "empty column name in '" + std::string(list) + "' (columns: " + known + ")"
                                       : "unknown column '" + std::string(word) + "' (columns: " + known + ")");
     }

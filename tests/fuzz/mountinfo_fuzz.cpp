@@ -1,0 +1,16 @@
+// /proc/self/mountinfo (kernel/hierarchy.*): octal escapes in mount points
+// and roots, optional fields, truncated lines.
+#include "kernel/hierarchy.h"
+#include "tests/fuzz/fuzz_check.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  auto text = as_text(data, size);
+  auto mounts = cgjob::parse_mountinfo(text);
+  for (const auto& m : mounts) {
+    // Unescaping only ever shortens.
+    FUZZ_CHECK(m.mountpoint.size() <= text.size());
+    FUZZ_CHECK(m.root.size() <= text.size());
+  }
+  (void)cgjob::parse_hierarchy_choice(text);
+  return 0;
+}

@@ -1,0 +1,29 @@
+// /proc/PID/cgroup (kernel/self_cgroup.*): the line of each hierarchy, and
+// the directory it maps to in a mount whose root may be a sub-cgroup.
+#include "kernel/self_cgroup.h"
+#include "kernel/text.h"
+#include "tests/fuzz/fuzz_check.h"
+#include "tests/support/fake_sys_io.h"
+
+using namespace cgjob;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  auto text = as_text(data, size);
+  auto selector = take_selector(text);
+  for (auto kind : {HierarchyKind::v1, HierarchyKind::v2}) {
+    auto path = cgroup_line_path(text, kind);
+    FUZZ_CHECK(path.size() <= text.size());
+  }
+  testing::FakeSysIo io;
+  io.set_file("/proc/self/cgroup", std::string(text));
+  CgroupMount mount{selector & 1 ? HierarchyKind::v1 : HierarchyKind::v2, "/cg/unified",
+                    selector & 2 ? "/a/b" : "/"};
+  auto dir = process_cgroup_dir(io, mount, 0);
+  if (dir) {
+    FUZZ_CHECK(path_within(*dir, mount.mountpoint));
+    FUZZ_CHECK(!list_contains(*dir, "..", '/'));
+  }
+  auto common = common_ancestor(text, "/a/b/c");
+  FUZZ_CHECK(common.size() <= text.size() || common == "/");
+  return 0;
+}
