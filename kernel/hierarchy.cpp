@@ -126,9 +126,14 @@ bool v2_has_freezer(SysIo& io, const std::string& mountpoint) {
   if (auto root = io.open_dir(DirRef{AT_FDCWD, "/"}, mountpoint)) {
     DirRef dir{root->get(), mountpoint};
     auto children = io.list_dirs(dir);
-    if (children && !children->empty()) found = io.has_file(dir, join_path(children->front(), "cgroup.freeze"));
+    for (const auto& child : children ? *children : std::vector<std::string>{}) {
+      if (!io.has_file(dir, join_path(child, "cgroup.procs"))) continue;  // not a cgroup
+      found = io.has_file(dir, join_path(child, "cgroup.freeze"));
+      break;
+    }
   }
-  known = found ? *found : kernel_at_least(io.kernel_release(), 5, 2);
+  if (!found) return kernel_at_least(io.kernel_release(), 5, 2);  // not a probe: asked again next time
+  known = found;
   return *known;
 }
 
