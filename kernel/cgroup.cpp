@@ -1,3 +1,4 @@
+#include "kernel/id_list.h"
 #include "kernel/cgroup.h"
 
 #include <fcntl.h>
@@ -51,32 +52,31 @@ Status Cgroup::move(pid_t pid, const UniqueFd& procs) const {
   return m_io->write_to(procs.get(), join_path(m_path, "cgroup.procs"), std::to_string(pid));
 }
 
-std::vector<pid_t> parse_pid_list(std::string_view text) {
-  std::vector<pid_t> pids;
+std::size_t parse_pid_list_into(std::string_view text, std::vector<pid_t>& pids) {
+  pids.clear();
+  std::size_t zeros = 0;
   const char* p = text.data();
   const char* end = p + text.size();
   while (p < end) {
     pid_t pid = 0;
     auto [next, ec] = std::from_chars(p, end, pid);
     if (ec == std::errc() && pid > 0) pids.push_back(pid);
-    p = next;
-    while (p < end && (*p < '0' || *p > '9')) ++p;
-  }
-  return pids;
-}
-
-std::size_t count_zero_ids(std::string_view text) {
-  std::size_t zeros = 0;
-  const char* p = text.data();
-  const char* end = p + text.size();
-  while (p < end) {
-    pid_t id = -1;
-    auto [next, ec] = std::from_chars(p, end, id);
-    if (ec == std::errc() && id == 0) ++zeros;
+    if (ec == std::errc() && pid == 0) ++zeros;
     p = next;
     while (p < end && (*p < '0' || *p > '9')) ++p;
   }
   return zeros;
+}
+
+std::vector<pid_t> parse_pid_list(std::string_view text) {
+  std::vector<pid_t> pids;
+  parse_pid_list_into(text, pids);
+  return pids;
+}
+
+std::size_t count_zero_ids(std::string_view text) {
+  std::vector<pid_t> ignored;
+  return parse_pid_list_into(text, ignored);
 }
 
 Result<std::size_t> subtree_hidden_procs(const Cgroup& top) {

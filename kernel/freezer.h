@@ -28,6 +28,9 @@ class Freezer {
  public:
   virtual ~Freezer() = default;
   virtual HierarchyKind kind() const = 0;
+  /// Whether a frozen task that gets SIGKILL dies at once (v2), or only once
+  /// thawed (v1: it stays in the refrigerator with the signal pending).
+  virtual bool frozen_die_of_sigkill() const = 0;
   /// The state and the self/parent request flags of `cg`.
   virtual Result<FreezerStatus> status(const Cgroup& cg) = 0;
   /// One write of the freeze (or thaw) request, no retry.

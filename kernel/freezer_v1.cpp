@@ -2,18 +2,24 @@
 // freezer.self_freezing and freezer.parent_freezing tell who asked.
 
 #include "kernel/freezer_backends.h"
+#include "kernel/freezer_words.h"
 
 namespace cgjob {
-namespace {
 
-std::string_view first_word(std::string_view text) {
+FreezeState parse_v1_state(std::string_view text) {
   auto end = text.find_first_of(" \n");
-  return end == std::string_view::npos ? text : text.substr(0, end);
+  auto word = end == std::string_view::npos ? text : text.substr(0, end);
+  if (word == "FROZEN") return FreezeState::frozen;
+  if (word == "FREEZING") return FreezeState::freezing;
+  return FreezeState::thawed;
 }
+
+namespace {
 
 class V1Freezer final : public Freezer {
  public:
   HierarchyKind kind() const override { return HierarchyKind::v1; }
+  bool frozen_die_of_sigkill() const override { return false; }
 
   Result<FreezerStatus> status(const Cgroup& cg) override {
     auto state = cg.read("freezer.state");
@@ -23,10 +29,7 @@ class V1Freezer final : public Freezer {
     auto parent = cg.read("freezer.parent_freezing");
     if (!parent) return parent.error();
     FreezerStatus st;
-    auto word = first_word(*state);
-    if (word == "FROZEN") st.state = FreezeState::frozen;
-    else if (word == "FREEZING") st.state = FreezeState::freezing;
-    else st.state = FreezeState::thawed;
+    st.state = parse_v1_state(*state);
     st.self_freezing = !self->empty() && (*self)[0] == '1';
     st.parent_freezing = !parent->empty() && (*parent)[0] == '1';
     return st;

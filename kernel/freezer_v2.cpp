@@ -13,6 +13,7 @@ class V2Freezer final : public Freezer {
  public:
   explicit V2Freezer(SysIo& io) : m_io(io) {}
   HierarchyKind kind() const override { return HierarchyKind::v2; }
+  bool frozen_die_of_sigkill() const override { return true; }
 
   Result<FreezerStatus> status(const Cgroup& cg) override {
     auto self = self_freezing(cg);

@@ -114,6 +114,29 @@ bool delegated_to_caller(SysIo& io, const std::string& dir) {
          io.may_write(DirRef{AT_FDCWD, dir}, join_path(dir, "cgroup.procs"));
 }
 
+// Whether the cgroup2 mount at `mountpoint` has the freezer (cgroup.freeze,
+// 5.2+), probed once per run. The mount root never has that file, so a
+// cgroup below it is looked at. Only a mount without any cgroup yet leaves
+// the kernel's version to go by: the last resort, as vendor kernels backport
+// around version numbers.
+bool v2_has_freezer(SysIo& io, const std::string& mountpoint) {
+  auto& known = io.capabilities().v2_freezer;
+  if (known) return *known;
+  std::optional<bool> found;
+  if (auto root = io.open_dir(DirRef{AT_FDCWD, "/"}, mountpoint)) {
+    DirRef dir{root->get(), mountpoint};
+    auto children = io.list_dirs(dir);
+    for (const auto& child : children ? *children : std::vector<std::string>{}) {
+      if (!io.has_file(dir, join_path(child, "cgroup.procs"))) continue;  // not a cgroup
+      found = io.has_file(dir, join_path(child, "cgroup.freeze"));
+      break;
+    }
+  }
+  if (!found) return kernel_at_least(io.kernel_release(), 5, 2);  // not a probe: asked again next time
+  known = found;
+  return *known;
+}
+
 }  // namespace
 
 Result<std::string> delegated_job_root(SysIo& io, const CgroupMount& mount) {
@@ -233,9 +256,8 @@ Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,
       }
       break;
     case HierarchyChoice::automatic:
-      // cgroup.freeze arrived in 5.2; the mount root never has it, so ask the
-      // kernel version rather than probing a child that may not exist.
-      if (v2 && kernel_at_least(io.kernel_release(), 5, 2)) {
+      // Without the v2 freezer (before 5.2), v1's, where it is mounted.
+      if (v2 && v2_has_freezer(io, v2->mountpoint)) {
         chosen = v2;
       } else if (v1) {
         chosen = v1;

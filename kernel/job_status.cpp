@@ -5,6 +5,8 @@
 #include <charconv>
 
 #include "kernel/event_file.h"
+#include "kernel/freezer_words.h"
+#include "kernel/id_list.h"
 #include "kernel/job_name.h"
 
 namespace cgjob {
@@ -12,31 +14,6 @@ namespace {
 
 bool starts_with_one(std::string_view text) { return !text.empty() && text.front() == '1'; }
 
-FreezeState parse_v1_state(std::string_view text) {
-  auto end = text.find_first_of(" \n");
-  auto word = end == std::string_view::npos ? text : text.substr(0, end);
-  if (word == "FROZEN") return FreezeState::frozen;
-  if (word == "FREEZING") return FreezeState::freezing;
-  return FreezeState::thawed;
-}
-
-// parse_pid_list() into a vector the caller reuses; returns how many entries
-// were 0 (see JobStatus::hidden_procs).
-std::size_t parse_pids_into(std::string_view text, std::vector<pid_t>& pids) {
-  pids.clear();
-  std::size_t zeros = 0;
-  const char* p = text.data();
-  const char* end = p + text.size();
-  while (p < end) {
-    pid_t pid = 0;
-    auto [next, ec] = std::from_chars(p, end, pid);
-    if (ec == std::errc() && pid > 0) pids.push_back(pid);
-    if (ec == std::errc() && pid == 0) ++zeros;
-    p = next;
-    while (p < end && (*p < '0' || *p > '9')) ++p;
-  }
-  return zeros;
-}
 
 std::string parent_of(std::string_view path) {
   auto slash = path.rfind('/');
@@ -96,7 +73,7 @@ Status StatusReader::read(DirRef dir, bool requested_above, JobStatus& out) {
                 : out.self_freezing || out.parent_freezing ? FreezeState::freezing
                                                            : FreezeState::thawed;
     out.populated = event_value(*events, "populated") == 1;
-    out.hidden_procs = parse_pids_into(*procs, out.pids);
+    out.hidden_procs = parse_pid_list_into(*procs, out.pids);
     return {};
   }
   auto state = m_io->read_file(dir, "freezer.state");
@@ -110,7 +87,7 @@ Status StatusReader::read(DirRef dir, bool requested_above, JobStatus& out) {
   out.state = parse_v1_state(*state);
   out.self_freezing = starts_with_one(*self);
   out.parent_freezing = starts_with_one(*parent);
-  out.hidden_procs = parse_pids_into(*procs, out.pids);
+  out.hidden_procs = parse_pid_list_into(*procs, out.pids);
   out.populated = !out.pids.empty() || out.hidden_procs > 0;  // completed from the sub-jobs by the caller
   return {};
 }
@@ -219,7 +196,7 @@ Result<bool> StatusReader::subtree_populated(const Cgroup& cg) {
   auto procs = cg.read("cgroup.procs");
   if (!procs) return procs.error();
   std::vector<pid_t> pids;
-  if (parse_pids_into(*procs, pids) > 0 || !pids.empty()) return true;
+  if (parse_pid_list_into(*procs, pids) > 0 || !pids.empty()) return true;
   auto names = cg.children();
   if (!names) return names.error();
   for (const auto& name : *names) {

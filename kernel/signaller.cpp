@@ -6,9 +6,11 @@
 
 #include <unordered_set>
 
+#include "kernel/capabilities.h"
 #include "kernel/defer_interrupts.h"
 #include "kernel/event_file.h"
 #include "kernel/job_lock.h"
+#include "kernel/pinned_task.h"
 
 namespace cgjob {
 namespace {
@@ -35,10 +37,10 @@ std::size_t pidfd_budget() {
 // `file` with `value`. Returns how many processes it reached (as counted
 // just before), with `done` false where the kernel lacks the file or refuses
 // it (EOPNOTSUPP in threaded cgroups): the caller falls back to freezing.
-Result<std::size_t> try_subtree_write(const Cgroup& job, std::string_view file, std::string_view value,
-                                      bool& done) {
+Result<std::size_t> try_subtree_write(const Cgroup& job, bool present, std::string_view file,
+                                      std::string_view value, bool& done) {
   done = false;
-  if (!job.has(file)) return std::size_t{0};
+  if (!present) return std::size_t{0};
   auto subtree = open_subtree(job);
   if (!subtree) return subtree.error();
   auto pids = subtree_procs(*subtree);
@@ -56,44 +58,48 @@ Result<std::size_t> try_subtree_write(const Cgroup& job, std::string_view file, 
 
 // Signals every process of the subtree not yet in `seen` (nor `skip`, the
 // caller), until a pass finds no new one or `deadline` passes.
-// Why the pidfd of a PID is used only after the next read of cgroup.procs
-// still lists that PID: between a read and pidfd_open the process can exit,
-// be reaped and its PID be reused by a process outside the job, whenever
-// the job is not FROZEN (still freezing; a caller inside the job; on v2 a
-// frozen task killed from outside and reaped by a parent outside). A pidfd
-// that is alive when signalled was alive at that later read, so the process
-// it names held the PID then, and the PID was in the job.
+// Why a pinned PID is signalled only after the next read of cgroup.procs
+// still lists it: between a read and the pin the process can exit, be
+// reaped and its PID be reused by a process outside the job, whenever the
+// job is not FROZEN (still freezing; a caller inside the job; on v2 a frozen
+// task killed from outside and reaped by a parent outside). A pinned task
+// that is alive when signalled was alive at that later read, so it held the
+// PID then, and the PID was in the job. The pin is a pidfd, or before 5.3
+// the task's /proc/PID directory (kernel/pinned_task.h says how a kill(2)
+// through it is known to have reached that task).
 Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline deadline,
                                 std::unordered_set<pid_t>& seen, SignalReport& report) {
   SysIo& io = job.io();
   std::size_t budget = pidfd_budget();
   Status first;
-  std::vector<std::pair<pid_t, UniqueFd>> unconfirmed;
+  std::vector<PinnedTask> unconfirmed;
   for (;;) {
     auto subtree = open_subtree(job);
     if (!subtree) return subtree.error();
     auto pids = subtree_procs(*subtree);
     if (!pids) return pids.error();
     std::unordered_set<pid_t> listed(pids->begin(), pids->end());
-    for (auto& [pid, fd] : unconfirmed) {
-      if (!listed.count(pid)) continue;  // gone, or no longer ours to signal
-      auto sent = io.send_signal(fd.get(), sig);
+    for (auto& task : unconfirmed) {
+      if (!listed.count(task.pid())) continue;  // gone, or no longer ours to signal
+      auto sent = task.signal(sig);
       if (!sent) {
         if (sent.error().errnum != ESRCH && first.ok()) first = sent.error();
         continue;
       }
       ++report.signalled;
-      if (report.pidfds.size() < budget) report.pidfds.push_back(std::move(fd));
+      if (*sent == PinnedTask::Delivery::unconfirmed) report.unconfirmed.push_back(task.pid());
+      if (task.by_pidfd() && report.pidfds.size() < budget) report.pidfds.push_back(task.take_pidfd());
     }
     unconfirmed.clear();
     for (pid_t pid : *pids) {
       if (pid == skip || !seen.insert(pid).second) continue;
-      auto fd = io.pidfd_open(pid);
-      if (!fd) {
-        if (fd.error().errnum != ESRCH && first.ok()) first = fd.error();
+      auto task = PinnedTask::pin(io, pid);
+      if (!task) {
+        if (task.error().errnum != ESRCH && task.error().errnum != ENOENT && first.ok()) first = task.error();
         continue;
       }
-      unconfirmed.emplace_back(pid, std::move(*fd));
+      report.pinned_by_proc = report.pinned_by_proc || !task->by_pidfd();
+      unconfirmed.push_back(std::move(*task));
     }
     if (unconfirmed.empty() || deadline.expired(io)) return first;
   }
@@ -161,14 +167,15 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   }
   // cgroup.signal (the project's kernel patch, kernel/patches/linux-6.1):
   // any signal, one write, race-free against forks, nothing frozen.
-  // cgroup.kill (5.14+): SIGKILL alike. Both are v2 only.
-  if (freezer.kind() == HierarchyKind::v2) {
+  // cgroup.kill (5.14+): SIGKILL alike. Both are v2 only: a v1 job has
+  // neither file (kernel/capabilities.h).
+  {
     bool done = false;
-    auto count = try_subtree_write(job, "cgroup.signal", std::to_string(sig), done);
+    auto count = try_subtree_write(job, has_cgroup_signal(job), "cgroup.signal", std::to_string(sig), done);
     if (!count) return count.error();
     report.used_cgroup_signal = done;
     if (!done && sig == SIGKILL) {
-      count = try_subtree_write(job, "cgroup.kill", "1", done);
+      count = try_subtree_write(job, has_cgroup_kill(job), "cgroup.kill", "1", done);
       if (!count) return count.error();
       report.used_cgroup_kill = done;
     }
@@ -189,7 +196,7 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   // Remember who asked to be frozen, to put it back afterwards. Only v1
   // SIGKILL touches sub-jobs (their tasks must be thawed to die), each under
   // its own lock, taken parents first as every run takes them.
-  bool thaw_subjobs = sig == SIGKILL && freezer.kind() == HierarchyKind::v1;
+  bool thaw_subjobs = sig == SIGKILL && !freezer.frozen_die_of_sigkill();
   auto subtree = open_subtree(job);
   if (!subtree) return subtree.error();
   std::vector<bool> was_frozen;
@@ -276,8 +283,10 @@ Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<co
   SysIo& io = job.io();
   // A caller inside the job waits for the others: populated stays 1.
   const pid_t skip = caller.inside(job) ? caller.pid : 0;
+  // cgroup.events: v2 only; a v1 job has no such file and waits by counting.
+  (void)freezer;
   UniqueFd events;
-  if (freezer.kind() == HierarchyKind::v2 && skip == 0) {
+  if (skip == 0) {
     auto fd = io.open_file(job.dir(), "cgroup.events");
     if (fd) events = std::move(*fd);
   }

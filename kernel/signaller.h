@@ -21,6 +21,11 @@ struct SignalReport {
   bool used_cgroup_signal = false; ///< one write to cgroup.signal (the project's kernel patch)
   bool best_effort = false;        ///< not frozen (the caller is inside): a fork racing the signal may escape it
   std::vector<UniqueFd> pidfds;    ///< of the signalled processes, for waiting on their exit
+  /// Without pidfds (before 5.3): PIDs signalled by kill(2) whose task was
+  /// gone right after it, so the PID may have named another task by then
+  /// (kernel/pinned_task.h). Empty wherever pidfds exist.
+  std::vector<pid_t> unconfirmed;
+  bool pinned_by_proc = false;     ///< no pidfds (before 5.3): pinned by /proc/PID, sent by kill(2)
 };
 
 /// Sends `sig` once to every process of `job` and of its sub-jobs, including

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "kernel/capabilities.h"
 #include "kernel/uapi.h"
 
 namespace cgjob {
@@ -69,13 +70,14 @@ bool job_frozen(Freezer& freezer, const Cgroup& cg) {
 
 // Kills a child that has not exec'd and reaps it. A frozen v1 task does not
 // die before it is thawed: it is moved back home first, which thaws it.
-Status kill_unstarted(SpawnedProcess& child, HierarchyKind kind, const Cgroup* home) {
+// Without a pidfd, kill(2) is safe here: an unreaped child keeps its PID.
+Status kill_unstarted(SpawnedProcess& child, const Freezer& freezer, const Cgroup* home) {
   if (child.pidfd.valid()) {
     (void)uapi::pidfd_send_signal(child.pidfd.get(), SIGKILL);
   } else {
     (void)::kill(child.pid, SIGKILL);
   }
-  if (kind == HierarchyKind::v1 && home != nullptr) (void)home->move(child.pid);
+  if (!freezer.frozen_die_of_sigkill() && home != nullptr) (void)home->move(child.pid);
   if (child.pidfd.valid()) {
     pollfd exited{child.pidfd.get(), POLLIN, 0};
     int n;
@@ -162,12 +164,14 @@ Result<Attempt> start_child(const Cgroup& cg, Freezer& freezer, bool into_cgroup
   clone_args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
   clone_args.exit_signal = SIGCHLD;
   long pid = -1;
+  SysIo& io = cg.io();
   if (into_cgroup) {
     uapi::CloneArgs into = clone_args;
     into.flags |= uapi::k_clone_into_cgroup;
     into.cgroup = static_cast<std::uint64_t>(cg.fd());
     pid = uapi::clone3(&into);
-    // clone3: 5.3+ (ENOSYS); CLONE_INTO_CGROUP: 5.7+ (E2BIG/EINVAL before).
+    // The table said yes; ENOSYS/E2BIG/EINVAL all the same (a filter that
+    // hides clone3 from us) fall back to joining.
     if (pid < 0 && errno != ENOSYS && errno != E2BIG && errno != EINVAL) {
       return sys_error(errno, "clone3", cg.path());
     }
@@ -177,8 +181,9 @@ Result<Attempt> start_child(const Cgroup& cg, Freezer& freezer, bool into_cgroup
     // The child joins the cgroup itself, before exec.
     procs_fd.reset(::openat(cg.fd(), "cgroup.procs", O_WRONLY | O_CLOEXEC));
     if (!procs_fd.valid()) return sys_error(errno, "open", join_path(cg.path(), "cgroup.procs"));
-    pid = uapi::clone3(&clone_args);
-    if (pid < 0 && errno == ENOSYS) pid = ::fork();
+    // clone3 (5.3+) hands back a pidfd with the child; fork(2) before that.
+    pid = has_clone3(io) ? uapi::clone3(&clone_args) : -1;
+    if (pid < 0 && (!has_clone3(io) || errno == ENOSYS)) pid = ::fork();
     if (pid < 0) return sys_error(errno, "fork", cg.path());
   }
   if (pid == 0) child_exec(argv, procs_fd.get(), report_write.get(), null_fd, options.child_mask);
@@ -186,7 +191,9 @@ Result<Attempt> start_child(const Cgroup& cg, Freezer& freezer, bool into_cgroup
   report_write.reset();
   Attempt attempt;
   attempt.child.pid = static_cast<pid_t>(pid);
-  if (pidfd < 0) pidfd = uapi::pidfd_open(attempt.child.pid);
+  // Without pidfd_open (before 5.3) the child is waited for by PID: ours
+  // until reaped, so it cannot be reused.
+  if (pidfd < 0 && has_pidfd_open(io)) pidfd = uapi::pidfd_open(attempt.child.pid);
   attempt.child.pidfd.reset(pidfd);
   (void)::fcntl(report_read.get(), F_SETFL, O_NONBLOCK);
 
@@ -198,7 +205,7 @@ Result<Attempt> start_child(const Cgroup& cg, Freezer& freezer, bool into_cgroup
       return attempt;
     case Birth::job_frozen:
     case Birth::interrupted: {
-      auto killed = kill_unstarted(attempt.child, freezer.kind(), options.home);
+      auto killed = kill_unstarted(attempt.child, freezer, options.home);
       if (report.birth == Birth::interrupted) {
         return text_error("interrupted before COMMAND started", cg.path(), EINTR);
       }
@@ -233,7 +240,9 @@ Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, Freezer& freezer, const
     if (!null_fd.valid()) return sys_error(errno, "open", "/dev/null");
   }
 
-  bool into_cgroup = freezer.kind() == HierarchyKind::v2;
+  // CLONE_INTO_CGROUP (5.7+) takes a cgroup2 directory only; without it the
+  // child joins before exec.
+  bool into_cgroup = freezer.kind() == HierarchyKind::v2 && has_clone_into_cgroup(cg.io());
   auto attempt = start_child(cg, freezer, into_cgroup, args, argv.data(), null_fd.get(), options);
   if (attempt && attempt->birth == Birth::killed_before_start && into_cgroup) {
     // Linux 6.13 and later (still in 6.18) compare a CLONE_INTO_CGROUP

@@ -24,6 +24,9 @@ bool should_forward(const signalfd_siginfo& info, bool child_in_our_group);
 class SignalForwarder {
  public:
   static Result<SignalForwarder> block(std::span<const int> signals);
+  /// The same for a set, e.g. DeferInterrupts::signals(): the interrupts a
+  /// terminal or a scheduler sends, one list for every tool.
+  static Result<SignalForwarder> block(const sigset_t& signals);
   SignalForwarder(SignalForwarder&&) noexcept;
   SignalForwarder& operator=(SignalForwarder&&) = delete;
   ~SignalForwarder();

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -238,6 +240,33 @@ class RealSysIo final : public SysIo {
 
   Status send_signal(int pidfd, int sig) override {
     if (uapi::pidfd_send_signal(pidfd, sig) < 0) return sys_error(errno, "pidfd_send_signal");
+    return {};
+  }
+
+  Status probe_clone3() override {
+    // A non-zero cgroup field that a kernel without it must refuse (E2BIG),
+    // and an exit signal every clone3 refuses (EINVAL) before it forks.
+    uapi::CloneArgs args{};
+    args.exit_signal = 1ULL << 32;
+    args.cgroup = 1;
+    if (uapi::clone3(&args) >= 0) ::_exit(127);  // cannot happen; a child must not run on
+    return sys_error(errno, "clone3");
+  }
+
+  Result<UniqueFd> pin_task(pid_t pid) override {
+    std::string path = "/proc/" + std::to_string(pid);
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return sys_error(errno == ENOENT ? ESRCH : errno, "open", path);
+    return UniqueFd(fd);
+  }
+
+  bool pinned_alive(int pin) override {
+    // /proc/PID/stat is looked up through the task the directory was opened for.
+    return ::faccessat(pin, "stat", F_OK, 0) == 0;
+  }
+
+  Status kill_pid(pid_t pid, int sig) override {
+    if (::kill(pid, sig) < 0) return sys_error(errno, "kill", "/proc/" + std::to_string(pid));
     return {};
   }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kernel/capabilities.h"
 #include "kernel/error.h"
 #include "kernel/unique_fd.h"
 
@@ -94,11 +95,30 @@ class SysIo {
 
   /// pidfd_open(2): ESRCH for no such process, ENOSYS before 5.3.
   virtual Result<UniqueFd> pidfd_open(pid_t pid) = 0;
-  /// pidfd_send_signal(2): ESRCH once the process has exited.
+  /// pidfd_send_signal(2): ESRCH once the process has exited, ENOSYS before 5.1.
   virtual Status send_signal(int pidfd, int sig) = 0;
+  /// clone3(2) with arguments it must refuse, creating no process: ENOSYS
+  /// before 5.3, E2BIG where it lacks the cgroup field (before 5.7), EINVAL
+  /// otherwise (see kernel/capabilities.h).
+  virtual Status probe_clone3() = 0;
+  /// Opens /proc/PID as a directory: it pins that task (not its PID) without
+  /// pidfd_open, for kernels before 5.3. ESRCH/ENOENT for no such process.
+  virtual Result<UniqueFd> pin_task(pid_t pid) = 0;
+  /// Whether the task pinned by `pin` still exists (a zombie does: its PID is
+  /// not free yet): a lookup through the pin fails with ENOENT/ESRCH once it
+  /// is reaped, even if its PID names another task by then.
+  virtual bool pinned_alive(int pin) = 0;
+  /// kill(2) of `pid`: whoever holds that PID now.
+  virtual Status kill_pid(pid_t pid, int sig) = 0;
+
+  /// What this kernel offers, filled in as it is probed (kernel/capabilities.h).
+  Capabilities& capabilities() { return m_capabilities; }
   /// poll(2) with a timeout; returns the number of ready fds. EINTR is 0.
   virtual Result<int> poll(std::span<pollfd> fds, Clock::duration timeout) = 0;
   virtual Clock::time_point now() = 0;
+
+ private:
+  Capabilities m_capabilities;
 };
 
 /// The process-wide implementation backed by real syscalls.

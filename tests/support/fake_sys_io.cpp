@@ -263,17 +263,20 @@ bool FakeSysIo::may_write(DirRef dir, std::string_view name) {
 }
 
 Result<UniqueFd> FakeSysIo::pidfd_open(pid_t pid) {
+  if (m_hidden.count("pidfd_open")) return sys_error(ENOSYS, "pidfd_open");
   auto it = m_processes.find(pid);
   if (it == m_processes.end() || !it->second.alive) {
     return sys_error(ESRCH, "pidfd_open", "/proc/" + std::to_string(pid));
   }
   int fd = ::eventfd(0, EFD_CLOEXEC);
   m_pidfds[fd] = PidfdTarget{pid, it->second.generation};
+  m_pins.erase(fd);
   m_lock_fds.erase(fd);
   return UniqueFd(fd);
 }
 
 Status FakeSysIo::send_signal(int pidfd, int sig) {
+  if (m_hidden.count("pidfd_send_signal")) return sys_error(ENOSYS, "pidfd_send_signal");
   auto t = m_pidfds.find(pidfd);
   if (t == m_pidfds.end()) return sys_error(EBADF, "pidfd_send_signal");
   auto p = m_processes.find(t->second.pid);
@@ -284,6 +287,38 @@ Status FakeSysIo::send_signal(int pidfd, int sig) {
   if (take_failure("signal", "/proc/" + std::to_string(t->second.pid), errnum)) {
     return sys_error(errnum, "pidfd_send_signal");
   }
+  if (sig != 0) p->second.signals.push_back(sig);
+  return {};
+}
+
+Status FakeSysIo::probe_clone3() {
+  if (m_hidden.count("clone3")) return sys_error(ENOSYS, "clone3");
+  return sys_error(m_clone_into_cgroup ? EINVAL : E2BIG, "clone3");
+}
+
+Result<UniqueFd> FakeSysIo::pin_task(pid_t pid) {
+  auto it = m_processes.find(pid);
+  if (it == m_processes.end() || !it->second.alive) return sys_error(ESRCH, "open", "/proc/" + std::to_string(pid));
+  int fd = ::eventfd(0, EFD_CLOEXEC);
+  m_pins[fd] = PidfdTarget{pid, it->second.generation};
+  m_pidfds.erase(fd);
+  m_lock_fds.erase(fd);
+  return UniqueFd(fd);
+}
+
+bool FakeSysIo::pinned_alive(int pin) {
+  auto t = m_pins.find(pin);
+  if (t == m_pins.end()) return false;
+  auto p = m_processes.find(t->second.pid);
+  return p != m_processes.end() && p->second.alive && p->second.generation == t->second.generation;
+}
+
+Status FakeSysIo::kill_pid(pid_t pid, int sig) {
+  for (auto& hook : m_kill_hooks) hook(*this, pid);
+  auto p = m_processes.find(pid);
+  if (p == m_processes.end() || !p->second.alive) return sys_error(ESRCH, "kill", "/proc/" + std::to_string(pid));
+  int errnum = 0;
+  if (take_failure("signal", "/proc/" + std::to_string(pid), errnum)) return sys_error(errnum, "kill");
   if (sig != 0) p->second.signals.push_back(sig);
   return {};
 }

@@ -55,6 +55,16 @@ class FakeSysIo final : public SysIo {
   void recycle_pid(pid_t pid);
   /// Signals the live process `pid` received, in order.
   std::vector<int> signals_of(pid_t pid) const;
+  /// Called at each kill_pid(pid), before the signal is delivered to whoever
+  /// holds `pid` then (a test recycles the PID there).
+  void on_kill(std::function<void(FakeSysIo&, pid_t)> hook) { m_kill_hooks.push_back(std::move(hook)); }
+
+  // -- an old kernel --
+  /// "pidfd_open", "pidfd_send_signal" or "clone3" answers ENOSYS, as before
+  /// 5.3, 5.1 and 5.3.
+  void hide_syscall(const std::string& name) { m_hidden.insert(name); }
+  /// clone3 without CLONE_INTO_CGROUP (5.3-5.6): its probe answers E2BIG.
+  void without_clone_into_cgroup() { m_clone_into_cgroup = false; }
 
   // -- job locks (kernel/job_lock.h): real flocks on in-memory files --
   /// Another run (`holder`) holds the lock of the job at `job_path` for
@@ -101,6 +111,10 @@ class FakeSysIo final : public SysIo {
   bool may_write(DirRef dir, std::string_view name) override;
   Result<UniqueFd> pidfd_open(pid_t pid) override;
   Status send_signal(int pidfd, int sig) override;
+  Status probe_clone3() override;
+  Result<UniqueFd> pin_task(pid_t pid) override;
+  bool pinned_alive(int pin) override;
+  Status kill_pid(pid_t pid, int sig) override;
   Result<int> poll(std::span<pollfd> fds, Clock::duration timeout) override;
   Clock::time_point now() override { return m_now; }
 
@@ -142,6 +156,10 @@ class FakeSysIo final : public SysIo {
   std::map<int, std::string> m_fd_paths;          // token fd -> path
   std::map<int, PidfdTarget> m_pidfds;            // token fd -> process
   std::map<pid_t, Process> m_processes;
+  std::map<int, PidfdTarget> m_pins;              // token fd of /proc/PID -> process
+  std::vector<std::function<void(FakeSysIo&, pid_t)>> m_kill_hooks;
+  std::set<std::string> m_hidden;                 // syscalls answering ENOSYS
+  bool m_clone_into_cgroup = true;
   std::map<std::string, long> m_magic;
   std::string m_release = "6.18.0";
   uid_t m_euid = 0;

@@ -80,6 +80,10 @@ class PidfdHookIo final : public SysIo {
     return fd;
   }
   Status send_signal(int pidfd, int sig) override { return m_fake.send_signal(pidfd, sig); }
+  Status probe_clone3() override { return m_fake.probe_clone3(); }
+  Result<UniqueFd> pin_task(pid_t pid) override { return m_fake.pin_task(pid); }
+  bool pinned_alive(int pin) override { return m_fake.pinned_alive(pin); }
+  Status kill_pid(pid_t pid, int sig) override { return m_fake.kill_pid(pid, sig); }
   pid_t self_pid() override { return m_fake.self_pid(); }
   Result<UniqueFd> open_lock(std::string_view name) override { return m_fake.open_lock(name); }
   Result<bool> lock_file(int fd, std::string_view name, Clock::duration wait) override {

@@ -1,5 +1,6 @@
 // cgfreeze create / add: jobs and who is in them.
 
+#include "kernel/pinned_task.h"
 #include "kernel/self_cgroup.h"
 #include "kernel/task_info.h"
 #include "tools/cgfreeze/commands.h"
@@ -7,11 +8,11 @@
 namespace cgjob::cgfreeze {
 namespace {
 
-// A process pinned by its pidfd, so that the move below can check that the
-// PID still names the process we validated.
+// A process pinned (by its pidfd, or its /proc/PID before 5.3), so that the
+// move below can check that the PID still names the process we validated.
 struct Mover {
   pid_t pid;
-  UniqueFd pidfd;
+  PinnedTask task;
 };
 
 std::optional<std::vector<pid_t>> parse_pids(Context& ctx, const std::vector<std::string>& texts) {
@@ -39,8 +40,8 @@ std::vector<Mover> pin_processes(Context& ctx, std::string_view job, const std::
   std::vector<Mover> movers;
   for (pid_t pid : pids) {
     std::string label = "PID " + std::to_string(pid);
-    auto fd = io.pidfd_open(pid);
-    auto info = fd ? read_task_stat(io, pid) : Result<TaskInfo>(fd.error());
+    auto task = PinnedTask::pin(io, pid);
+    auto info = task ? read_task_stat(io, pid) : Result<TaskInfo>(task.error());
     if (!info) {
       Error e = info.error();
       if (e.errnum == ESRCH || e.errnum == ENOENT) {
@@ -57,7 +58,7 @@ std::vector<Mover> pin_processes(Context& ctx, std::string_view job, const std::
       status = worst(status, ExitStatus::usage);
       continue;
     }
-    movers.push_back(Mover{pid, std::move(*fd)});
+    movers.push_back(Mover{pid, std::move(*task)});
   }
   return movers;
 }
@@ -80,16 +81,15 @@ std::string move_refused(Context& ctx, pid_t pid, const Cgroup& cg, const Error&
   return text;
 }
 
-ExitStatus move_all(Context& ctx, const JobName& job, const Cgroup& cg, const std::vector<Mover>& movers) {
+ExitStatus move_all(Context& ctx, const JobName& job, const Cgroup& cg, std::vector<Mover>& movers) {
   ExitStatus status = ExitStatus::ok;
-  SysIo& io = ctx.root.io();
   auto procs = cg.open_procs();
-  for (const auto& m : movers) {
+  for (auto& m : movers) {
     std::string label = "add PID " + std::to_string(m.pid);
-    // Still the process we pinned? (signal 0 through the pidfd; EPERM, for
-    // another user's process, says it is alive: the move decides.)
-    auto alive = io.send_signal(m.pidfd.get(), 0);
-    if (!alive && alive.error().errnum == ESRCH) {
+    // Still the process we pinned? (signal 0 through the pidfd, or a look
+    // through /proc/PID; EPERM, for another user's process, says it is
+    // alive: the move decides.)
+    if (!m.task.alive()) {
       ctx.reporter.error(job.text, "cannot " + label + ": No such process");
       status = worst(status, ExitStatus::usage);
       continue;

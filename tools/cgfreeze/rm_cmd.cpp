@@ -4,6 +4,7 @@
 
 #include "kernel/job_lock.h"
 #include "tools/cgfreeze/commands.h"
+#include "tools/common/unconfirmed.h"
 
 namespace cgjob::cgfreeze {
 namespace {
@@ -61,6 +62,7 @@ ExitStatus remove(Context& ctx, const RemoveOptions& options) {
         continue;
       }
       ctx.reporter.info(job.text, "killed " + std::to_string(killed->signalled) + " processes");
+      if (auto warning = cli::unconfirmed_warning(*killed); !warning.empty()) ctx.reporter.error(job.text, warning);
       if (killed->best_effort) {
         ctx.reporter.info(job.text, "cgfreeze runs inside the job, so it was not frozen: best effort against forks");
       }

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "kernel/defer_interrupts.h"
 #include "kernel/supervise.h"
 #include "tools/cgfreeze/commands.h"
 #include "tools/common/signals.h"
@@ -40,10 +41,9 @@ int run(Context& ctx, const RunOptions& options) {
   }
 
   // Block the forwarded signals before the child exists, so none is lost.
-  static constexpr int k_forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
   std::optional<SignalForwarder> forwarder;
   if (!options.detach) {
-    auto f = SignalForwarder::block(k_forwarded);
+    auto f = SignalForwarder::block(DeferInterrupts::signals());
     if (!f) {
       ctx.reporter.failure(job.text, "run", f.error());
       return static_cast<int>(ExitStatus::failed);
@@ -53,7 +53,7 @@ int run(Context& ctx, const RunOptions& options) {
   // v1: a child that must die before it started goes back to our cgroup,
   // which thaws it (a frozen v1 task does not die before that).
   std::optional<Cgroup> home;
-  if (ctx.root.layout().kind == HierarchyKind::v1) {
+  if (!ctx.root.freezer().frozen_die_of_sigkill()) {
     auto dir = ctx.root.cgroup_dir_of(0);
     if (dir) {
       auto opened = Cgroup::open(ctx.root.io(), *dir);

@@ -6,6 +6,7 @@
 
 #include "kernel/signaller.h"
 #include "tools/common/signals.h"
+#include "tools/common/unconfirmed.h"
 
 namespace cgjob::cgkill {
 namespace {
@@ -34,8 +35,10 @@ bool send(JobRoot& root, const Caller& caller, cli::Reporter& reporter, Target& 
   reporter.info(t.name->text, "sent " + signal_name(sig) + " to " + processes(sent->signalled) +
                                   (sent->used_cgroup_kill     ? " (cgroup.kill)"
                                    : sent->used_cgroup_signal ? " (cgroup.signal)"
-                                   : sent->best_effort        ? " (pidfds, not frozen)"
+                                   : sent->best_effort        ? (sent->pinned_by_proc ? " (kill, not frozen)" : " (pidfds, not frozen)")
+                                   : sent->pinned_by_proc     ? " (frozen, kill)"
                                                               : " (frozen, pidfds)"));
+  if (auto warning = cli::unconfirmed_warning(*sent); !warning.empty()) reporter.error(t.name->text, warning);
   if (sent->best_effort) {
     reporter.info(t.name->text, "cgkill runs inside the job, so it was not frozen: best effort against forks");
   }
