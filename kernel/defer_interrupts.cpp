@@ -16,6 +16,15 @@ DeferInterrupts::DeferInterrupts() {
   m_active = ::sigprocmask(SIG_BLOCK, &set, &m_old) == 0;
 }
 
+bool DeferInterrupts::interrupted() const {
+  sigset_t pending;
+  if (!m_active || ::sigpending(&pending) < 0) return false;
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    if (sigismember(&pending, s) == 1) return true;
+  }
+  return false;
+}
+
 DeferInterrupts::~DeferInterrupts() {
   if (m_active) ::sigprocmask(SIG_SETMASK, &m_old, nullptr);
 }

@@ -17,6 +17,10 @@ class DeferInterrupts {
   DeferInterrupts(const DeferInterrupts&) = delete;
   DeferInterrupts& operator=(const DeferInterrupts&) = delete;
 
+  /// Whether one of them has come meanwhile (and waits to be delivered):
+  /// the caller should put things back and return soon.
+  bool interrupted() const;
+
   /// The signals held back, for anyone else who must block the same set.
   static sigset_t signals();
 

@@ -26,6 +26,9 @@ constexpr auto k_signal_bound = std::chrono::seconds(10);
 // first wait did not see the job FROZEN (see signal_job).
 constexpr int k_settle_rounds = 3;
 
+// How often a wait for FROZEN looks for an interrupt held back meanwhile.
+constexpr auto k_interrupt_check = std::chrono::milliseconds(100);
+
 // Keep pidfds for waiting only while well below the fd limit.
 std::size_t pidfd_budget() {
   rlimit lim{};
@@ -224,12 +227,20 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   auto requested = request_with_retry(freezer, job, true, deadline);
   if (!requested) return requested.error();
   const Cgroup* top[] = {&job};
+  // Waited for in slices: an interrupt held back meanwhile ends the wait
+  // within one, so an interrupted cgkill puts a job that cannot freeze
+  // back at once instead of after every try.
   auto until_frozen = [&]() -> bool {
-    return wait_frozen(freezer, top, deadline.min(Deadline::after(io, freeze_wait)))[0];
+    const Deadline limit = deadline.min(Deadline::after(io, freeze_wait));
+    for (;;) {
+      if (wait_frozen(freezer, top, limit.min(Deadline::after(io, k_interrupt_check)))[0]) return true;
+      if (limit.expired(io) || defer.interrupted()) return false;
+    }
   };
   bool frozen = until_frozen();
 
-  Status first = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
+  Status first;
+  if (!defer.interrupted()) first = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
   // Why: while the job is not FROZEN yet (v1 FREEZING with busy forkers, a
   // loaded machine), a task can be inside fork(2) when we signal it. The
   // kernel (6.x copy_process) checks for a fatal signal, then makes the child
@@ -238,7 +249,8 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   // the job is FROZEN no task is inside fork(2), so one more pass after that
   // sees every child. A job that cannot freeze (a task stuck in FUSE) gets a
   // few bounded tries.
-  for (int round = 0; !frozen && round < k_settle_rounds && !deadline.expired(io); ++round) {
+  for (int round = 0; !frozen && round < k_settle_rounds && !deadline.expired(io) && !defer.interrupted();
+       ++round) {
     frozen = until_frozen();
     auto more = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
     if (first.ok()) first = more;
