@@ -92,7 +92,7 @@ untouched "isolate multi-user.target"
 cgls=$(systemd-cgls --no-pager -u cgjobs.service 2>&1)
 echo "$cgls" | sed 's/^/  # /'
 check "systemd-cgls -u cgjobs.service lists job a, job b and their PIDs" \
-  bash -c '[[ $1 == *"$2-a"* && $1 == *"$2-b"* && $1 == *" $3 "* && $1 == *" $4 "* ]]' _ "$cgls" "$TAG" "$pid_a" "$pid_b"
+  bash -c '[[ $1 == *"$2-a"* && $1 == *"$2-b"* && $1 == *"$3 sleep"* && $1 == *"$4 sleep"* ]]' _ "$cgls" "$TAG" "$pid_a" "$pid_b"
 
 # -- 4. another unit's process is not taken silently ------------------------------
 systemd-run --quiet --unit="$TAG-victim" sleep 1000
@@ -113,9 +113,10 @@ wait "$own" 2> /dev/null
 # -- 5. rootless in a delegated user scope, no flags -----------------------------
 if useradd -m "$TEST_USER" 2> /dev/null && loginctl enable-linger "$TEST_USER"; then
   uid=$(id -u "$TEST_USER")
-  for _ in $(seq 60); do [ -S "/run/user/$uid/bus" ] && break; sleep 1; done
+  # Lingering starts the user's manager (user@UID.service); without
+  # dbus-user-session systemd-run talks to it on its private socket.
+  for _ in $(seq 60); do [ -S "/run/user/$uid/systemd/private" ] && break; sleep 1; done
   out=$(runuser -u "$TEST_USER" -- env XDG_RUNTIME_DIR="/run/user/$uid" \
-        DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$uid/bus" \
         systemd-run --user --scope --quiet -p Delegate=yes -- bash -c '
           set -e
           p=$("$1" run --detach j -- sleep 1000)
