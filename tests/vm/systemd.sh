@@ -108,7 +108,7 @@ sleep 1000 & own=$!
 "$CGFREEZE" add "$TAG-b" "$own"; rc=$?
 check "add of the caller's own child (same unit) needs no --steal (exit $rc)" test "$rc" = 0
 "$CGFREEZE" rm --kill "$TAG-victim" > /dev/null
-wait "$own" 2> /dev/null
+kill "$own"; wait "$own" 2> /dev/null
 
 # -- 5. rootless in a delegated user scope, no flags -----------------------------
 if useradd -m "$TEST_USER" 2> /dev/null && loginctl enable-linger "$TEST_USER"; then
