@@ -38,7 +38,7 @@ struct Layout {
   std::string mount;  ///< mountpoint of the hierarchy
   std::string root;   ///< job root: absolute filesystem path, may not exist yet
   bool systemd = false;  ///< systemd owns this hierarchy (systemd_owns())
-  std::string unit;      ///< the unit holding the default root ("cgjobs.service"), else empty
+  std::string unit = {};  ///< the unit holding the default root ("cgjobs.service"), else empty
 };
 
 /// What the user asked for on the command line or in the environment.
