@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "kernel/self_cgroup.h"
+#include "kernel/systemd_unit.h"
 #include "kernel/text.h"
 #include "kernel/uapi.h"
 
@@ -237,7 +238,7 @@ Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,
                              " hierarchy, not the one asked for",
                          *root);
     }
-    return Layout{kind, m->mountpoint, *root};
+    return Layout{kind, m->mountpoint, *root, systemd_owns(io, *m), {}};
   }
 
   const CgroupMount* v2 = first_of(mounts, HierarchyKind::v2);
@@ -267,14 +268,20 @@ Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,
       }
       break;
   }
+  bool systemd = systemd_owns(io, *chosen);
+  if (io.effective_uid() == 0 && systemd) {
+    // Never beside systemd's own tree: in the unit it delegates to us.
+    return Layout{chosen->kind, chosen->mountpoint, jobs_unit_root(chosen->mountpoint), true,
+                  std::string(k_jobs_unit)};
+  }
   if (io.effective_uid() == 0) {
-    return Layout{chosen->kind, chosen->mountpoint, join_path(chosen->mountpoint, "cgjobs")};
+    return Layout{chosen->kind, chosen->mountpoint, join_path(chosen->mountpoint, "cgjobs"), false, {}};
   }
   // Unprivileged: <mount>/cgjobs is root's and not writable; use the subtree
   // delegated to the caller (SPEC.md, "Job root").
   auto root = delegated_job_root(io, *chosen);
   if (!root) return root.error();
-  return Layout{chosen->kind, chosen->mountpoint, std::move(*root)};
+  return Layout{chosen->kind, chosen->mountpoint, std::move(*root), systemd, {}};
 }
 
 Result<Layout> discover_layout(SysIo& io, const LayoutRequest& request) {

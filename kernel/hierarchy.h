@@ -37,6 +37,8 @@ struct Layout {
   HierarchyKind kind;
   std::string mount;  ///< mountpoint of the hierarchy
   std::string root;   ///< job root: absolute filesystem path, may not exist yet
+  bool systemd = false;  ///< systemd owns this hierarchy (systemd_owns())
+  std::string unit = {};  ///< the unit holding the default root ("cgjobs.service"), else empty
 };
 
 /// What the user asked for on the command line or in the environment.
@@ -51,7 +53,8 @@ struct LayoutRequest {
 /// hierarchy, and contradicting --hierarchy is bad_input, as is a root at
 /// the mount root itself. Without a root the
 /// default is `<mount>/cgjobs` for root (euid 0) and delegated_job_root()
-/// for anyone else.
+/// for anyone else; root's is `<mount>/system.slice/cgjobs.service/jobs`
+/// instead where systemd owns the chosen mount (kernel/systemd_unit.h).
 Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,
                               const LayoutRequest& request);
 

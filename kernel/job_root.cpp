@@ -37,9 +37,23 @@ Result<Cgroup> JobRoot::open_job(const JobName& job) const {
 
 Result<Cgroup> JobRoot::create_job(const JobName& job) const {
   if (job.absolute) return open_job(job);
+  if (!m_layout.unit.empty()) {
+    auto started = ensure_unit();
+    if (!started) return started.error();
+  }
   std::string_view root_rel = std::string_view(m_layout.root).substr(m_layout.mount.size());
   std::string relative = std::string(root_rel) + "/" + job.relative;
   return Cgroup::create(*m_io, m_layout.mount, relative);
+}
+
+Status JobRoot::ensure_unit() const {
+  const std::string dir = jobs_unit_dir(m_layout.mount);
+  if (m_io->has_file(DirRef{AT_FDCWD, "/"}, join_path(dir, "cgroup.procs"))) return {};
+  auto started = m_start_unit();
+  // Another run may have started it meanwhile: its cgroup is what counts.
+  if (m_io->has_file(DirRef{AT_FDCWD, "/"}, join_path(dir, "cgroup.procs"))) return {};
+  if (!started) return started.error();
+  return text_error(std::string(k_jobs_unit) + " started but its cgroup is not where expected", dir, ENOENT);
 }
 
 Result<std::vector<std::string>> JobRoot::list_jobs() const {

@@ -13,6 +13,7 @@
 #include "kernel/freezer.h"
 #include "kernel/hierarchy.h"
 #include "kernel/job_name.h"
+#include "kernel/systemd_unit.h"
 
 namespace cgjob {
 
@@ -34,7 +35,9 @@ class JobRoot {
   /// that exists but is no cgroup directory is ENOTDIR.
   Result<Cgroup> open_job(const JobName& job) const;
   /// Creates a job below the root (the root and missing parents too); an
-  /// existing one is fine. Absolute JOBs are never created: ENOENT.
+  /// existing one is fine. Absolute JOBs are never created: ENOENT. When the
+  /// root lies in a systemd unit (Layout::unit) that is not running, starts
+  /// it first rather than making its cgroup behind systemd's back.
   Result<Cgroup> create_job(const JobName& job) const;
   /// Every job below the root, parents before children, as relative names.
   /// An absent root has no jobs. Directories whose names are not valid job
@@ -47,12 +50,18 @@ class JobRoot {
   Result<std::string> cgroup_dir_of(pid_t pid) const;
   /// This process and its cgroup here (an empty directory when unknown).
   Caller caller() const;
+  /// Replaces start_jobs_unit() (unit tests).
+  void set_unit_starter(UnitStarter starter) { m_start_unit = std::move(starter); }
 
  private:
+  /// Starts the unit of the root when its cgroup is absent.
+  Status ensure_unit() const;
+
   SysIo* m_io;
   Layout m_layout;
   std::shared_ptr<Freezer> m_freezer;
   std::optional<std::string> m_mount_root;  ///< the mount's cgroup, from open()
+  UnitStarter m_start_unit = start_jobs_unit;
 };
 
 }  // namespace cgjob

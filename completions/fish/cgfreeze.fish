@@ -138,6 +138,7 @@ complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze t
 complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze' -l keep -d 'On timeout, leave the job as it is'
 complete -c cgfreeze -n '__cgfreeze_using create' -l pid -x -a '(__fish_complete_pids)' -d 'Move this process into the job'
 complete -c cgfreeze -n '__cgfreeze_using add' -l create -d 'Create the job first if missing'
+complete -c cgfreeze -n '__cgfreeze_using add create' -l steal -d 'Move a process out of another systemd unit too'
 complete -c cgfreeze -n '__cgfreeze_using run' -l detach -d 'Print the PID of COMMAND and return'
 complete -c cgfreeze -n '__cgfreeze_using rm' -l kill -d 'Kill the processes of a job that is not empty'
 

@@ -37,9 +37,12 @@ check_tree() {
     [[ -f $top/share/doc/cgjob-tools/copyright ]] || fail "no share/doc/cgjob-tools/copyright"
     [[ -f $top/share/doc/cgjob-tools/changelog.gz || -f $top/share/doc/cgjob-tools/changelog ]] ||
         fail "no share/doc/cgjob-tools/changelog.gz"
-    # Nothing lands outside bin/ and share/.
+    # The unit that holds root's jobs under systemd (cgfreeze(1), SYSTEMD).
+    cmp -s "$top/lib/systemd/system/cgjobs.service" "$src/packaging/cgjobs.service" ||
+        fail "$top/lib/systemd/system/cgjobs.service: missing or different"
+    # Nothing lands outside bin/, share/ and lib/systemd.
     local stray
-    stray=$(cd "$top" && find . -mindepth 1 -maxdepth 1 ! -name bin ! -name share)
+    stray=$(cd "$top" && find . -mindepth 1 -maxdepth 1 ! -name bin ! -name share ! -name lib)
     [[ -z $stray ]] || echo "note: also installed below $2: $stray"
     # The installed tool runs.
     "$top/bin/cgfreeze" --version >/dev/null || fail "$top/bin/cgfreeze --version failed"

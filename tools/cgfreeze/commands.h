@@ -30,6 +30,7 @@ ExitStatus thaw(Context& ctx, const FreezeOptions& options);
 struct CreateOptions {
   std::vector<std::string> jobs;
   std::vector<std::string> pids;
+  bool steal = false;  ///< move processes of other systemd units too
 };
 ExitStatus create(Context& ctx, const CreateOptions& options);
 
@@ -37,6 +38,7 @@ struct AddOptions {
   std::string job;
   std::vector<std::string> pids;
   bool create = false;
+  bool steal = false;  ///< move processes of other systemd units too
 };
 ExitStatus add(Context& ctx, const AddOptions& options);
 

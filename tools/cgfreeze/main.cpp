@@ -68,11 +68,13 @@ int main(int argc, char** argv) {
   CreateOptions create_opts;
   auto* create_cmd = app.add_subcommand("create", "Create JOBs (and missing parents)");
   create_cmd->add_option("--pid", create_opts.pids, "Move process PID into the new job")->type_name("PID");
+  create_cmd->add_flag("--steal", create_opts.steal, "Move a PID even out of another systemd unit");
   create_cmd->add_option("JOB", create_opts.jobs, "Jobs to create")->required();
 
   AddOptions add_opts;
   auto* add_cmd = app.add_subcommand("add", "Move processes into JOB");
   add_cmd->add_flag("--create", add_opts.create, "Create JOB first if it does not exist");
+  add_cmd->add_flag("--steal", add_opts.steal, "Move a PID even out of another systemd unit");
   add_cmd->add_option("JOB", add_opts.job, "The job")->required();
   add_cmd->add_option("PID", add_opts.pids, "Processes to move (all their threads)")->required();
 

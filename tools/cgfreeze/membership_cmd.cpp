@@ -2,6 +2,7 @@
 
 #include "kernel/pinned_task.h"
 #include "kernel/self_cgroup.h"
+#include "kernel/systemd_unit.h"
 #include "kernel/task_info.h"
 #include "tools/cgfreeze/commands.h"
 
@@ -32,10 +33,27 @@ std::optional<std::vector<pid_t>> parse_pids(Context& ctx, const std::vector<std
   return pids;
 }
 
+// Where systemd owns the tree, the systemd unit that `pid` would be taken
+// out of: the innermost service or scope of its cgroup, unless that cgroup
+// is below the job root (moving between jobs) or the unit is the caller's
+// own (a shell's own children). Empty when the move is ours to make.
+std::string foreign_unit(Context& ctx, pid_t pid) {
+  const Layout& layout = ctx.root.layout();
+  if (!layout.systemd) return {};
+  auto dir = ctx.root.cgroup_dir_of(pid);
+  if (!dir || path_within(*dir, layout.root)) return {};
+  auto from_mount = [&](const std::string& d) { return d.substr(std::min(d.size(), layout.mount.size())); };
+  std::string unit = unit_of_cgroup(from_mount(*dir));
+  if (unit.empty()) return {};
+  auto own = ctx.root.cgroup_dir_of(0);
+  if (own && unit_of_cgroup(from_mount(*own)) == unit) return {};
+  return unit;
+}
+
 // Pins each PID; a process that does not exist or is a kernel thread is bad
 // input (exit 2). The kernel accepts some kernel threads: we refuse them all.
 std::vector<Mover> pin_processes(Context& ctx, std::string_view job, const std::vector<pid_t>& pids,
-                                 ExitStatus& status) {
+                                 bool steal, ExitStatus& status) {
   SysIo& io = ctx.root.io();
   std::vector<Mover> movers;
   for (pid_t pid : pids) {
@@ -56,6 +74,14 @@ std::vector<Mover> pin_processes(Context& ctx, std::string_view job, const std::
     if (is_kernel_thread(*info)) {
       ctx.reporter.error(job, "cannot add " + label + ": is a kernel thread (" + info->comm + ")");
       status = worst(status, ExitStatus::usage);
+      continue;
+    }
+    // Moving it would silently escape that unit's limits and accounting.
+    if (std::string unit = steal ? std::string() : foreign_unit(ctx, pid); !unit.empty()) {
+      ctx.reporter.error(job, "cannot add " + label + ": it belongs to systemd unit " + unit +
+                                  " (moving it escapes that unit's limits and accounting); give --steal to move it "
+                                  "anyway");
+      status = worst(status, ExitStatus::failed);
       continue;
     }
     movers.push_back(Mover{pid, std::move(*task)});
@@ -124,7 +150,7 @@ ExitStatus create(Context& ctx, const CreateOptions& options) {
   ExitStatus status = ExitStatus::ok;
   std::vector<Mover> movers;
   if (!pids->empty()) {
-    movers = pin_processes(ctx, jobs->front().text, *pids, status);
+    movers = pin_processes(ctx, jobs->front().text, *pids, options.steal, status);
     if (movers.empty()) return status;  // nothing valid to move: create nothing
   }
   for (const auto& job : *jobs) {
@@ -151,7 +177,7 @@ ExitStatus add(Context& ctx, const AddOptions& options) {
     ctx.reporter.failure(job.text, "add", cg.error());
     return cli::status_for_lookup(cg.error());
   }
-  auto movers = pin_processes(ctx, job.text, *pids, status);
+  auto movers = pin_processes(ctx, job.text, *pids, options.steal, status);
   if (movers.empty()) return status;
   if (!cg) {
     cg = ctx.root.create_job(job);

@@ -87,6 +87,10 @@ std::string render_json(const Layout& layout, const std::vector<JobRow>& rows, b
   put_string(out, layout.mount);
   out += ",\n  \"root\": ";
   put_string(out, layout.root);
+  if (!layout.unit.empty()) {  // the systemd unit the root lies in (cgfreeze(1), SYSTEMD)
+    out += ",\n  \"unit\": ";
+    put_string(out, layout.unit);
+  }
   out += ",\n  \"jobs\": [";
   const auto columns = job_columns();
   for (std::size_t r = 0; r < rows.size(); ++r) {
