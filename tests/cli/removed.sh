@@ -117,7 +117,8 @@ check_end kill-wait deaf "0 3" cgkill
 # --- 3. cgstat --watch JOB --------------------------------------------------------
 run_in watched sleep 1000
 eventually has_procs watched 1
-start_tool watch "$CGSTAT" --watch --timeout 10 watched
+# The watch of a removed JOB goes on (cgstat(1)) until its --timeout.
+start_tool watch "$CGSTAT" --watch --timeout 4 watched
 expect "cgstat --watch prints the initial line" eventually file_has "$TMPD/watch.out" "watched"
 expect "someone else removes the watched job" remove_behind_our_back watched
 expect "cgstat --watch prints a removed line" eventually file_has "$TMPD/watch.out" "removed"
