@@ -113,7 +113,7 @@ bool FakeSysIo::take_failure(const std::string& op, const std::string& path, int
   if (it == m_failures.end() || it->second.empty()) return false;
   errnum = it->second.front();
   it->second.erase(it->second.begin());
-  return true;
+  return errnum != 0;  // 0: this call passes (fail_later)
 }
 
 UniqueFd FakeSysIo::token_for(const std::string& path) {

@@ -39,6 +39,11 @@ class FakeSysIo final : public SysIo {
   /// As an errnum for fail("read", ...): the read succeeds but returns only
   /// the first half of the content (a short read, cut mid-line).
   static constexpr int k_short_read = -1;
+  /// Like fail(), after `passes` more calls of `op` on `path` succeed.
+  void fail_later(const std::string& op, const std::string& path, int passes, int errnum, int times = 1) {
+    fail(op, path, 0, passes);
+    fail(op, path, errnum, times);
+  }
   /// Every failable call made so far, in order, as "op path" (the keys that
   /// fail() takes, including "list DIR" and "pidfd_open /proc/PID").
   const std::vector<std::string>& calls() const { return m_calls; }
