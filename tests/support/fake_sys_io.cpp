@@ -108,11 +108,12 @@ std::vector<int> FakeSysIo::signals_of(pid_t pid) const {
 }
 
 bool FakeSysIo::take_failure(const std::string& op, const std::string& path, int& errnum) {
+  m_calls.push_back(op + " " + path);
   auto it = m_failures.find(op + " " + path);
   if (it == m_failures.end() || it->second.empty()) return false;
   errnum = it->second.front();
   it->second.erase(it->second.begin());
-  return true;
+  return errnum != 0;  // 0: this call passes (fail_later)
 }
 
 UniqueFd FakeSysIo::token_for(const std::string& path) {
@@ -125,7 +126,11 @@ UniqueFd FakeSysIo::token_for(const std::string& path) {
 
 Result<std::string> FakeSysIo::read_path(const std::string& path) {
   int errnum = 0;
-  if (take_failure("read", path, errnum)) return sys_error(errnum, "read", path);
+  bool short_read = false;
+  if (take_failure("read", path, errnum)) {
+    if (errnum != k_short_read) return sys_error(errnum, "read", path);
+    short_read = true;
+  }
   if (auto hooks = m_read_hooks.find(path); hooks != m_read_hooks.end()) {
     auto copy = hooks->second;
     for (auto& hook : copy) hook(*this);
@@ -134,6 +139,7 @@ Result<std::string> FakeSysIo::read_path(const std::string& path) {
   if (it == m_nodes.end()) return sys_error(ENOENT, "open", path);
   if (it->second.dir) return sys_error(EISDIR, "read", path);
   ++m_read_counts[path];
+  if (short_read) return it->second.content.substr(0, it->second.content.size() / 2);
   return it->second.content;
 }
 
@@ -174,6 +180,8 @@ Status FakeSysIo::remove_dir(DirRef at, std::string_view name) {
 
 Result<std::vector<std::string>> FakeSysIo::list_dirs(DirRef dir) {
   std::string path(dir.path);
+  int errnum = 0;
+  if (take_failure("list", path, errnum)) return sys_error(errnum, "read", path);
   if (!m_nodes.count(path)) return sys_error(ENOENT, "open", path);
   std::vector<std::string> names;
   for (const auto& [p, node] : m_nodes) {
@@ -264,6 +272,10 @@ bool FakeSysIo::may_write(DirRef dir, std::string_view name) {
 
 Result<UniqueFd> FakeSysIo::pidfd_open(pid_t pid) {
   if (m_hidden.count("pidfd_open")) return sys_error(ENOSYS, "pidfd_open");
+  int errnum = 0;
+  if (take_failure("pidfd_open", "/proc/" + std::to_string(pid), errnum)) {
+    return sys_error(errnum, "pidfd_open", "/proc/" + std::to_string(pid));
+  }
   auto it = m_processes.find(pid);
   if (it == m_processes.end() || !it->second.alive) {
     return sys_error(ESRCH, "pidfd_open", "/proc/" + std::to_string(pid));

@@ -36,6 +36,17 @@ class FakeSysIo final : public SysIo {
   /// "open") on `path` fail with `errnum`; "signal" on "/proc/PID" fails
   /// send_signal to that live process (EPERM: another user's).
   void fail(const std::string& op, const std::string& path, int errnum, int times = 1);
+  /// As an errnum for fail("read", ...): the read succeeds but returns only
+  /// the first half of the content (a short read, cut mid-line).
+  static constexpr int k_short_read = -1;
+  /// Like fail(), after `passes` more calls of `op` on `path` succeed.
+  void fail_later(const std::string& op, const std::string& path, int passes, int errnum, int times = 1) {
+    fail(op, path, 0, passes);
+    fail(op, path, errnum, times);
+  }
+  /// Every failable call made so far, in order, as "op path" (the keys that
+  /// fail() takes, including "list DIR" and "pidfd_open /proc/PID").
+  const std::vector<std::string>& calls() const { return m_calls; }
   using WriteHook = std::function<void(FakeSysIo&, const std::string& data)>;
   using ReadHook = std::function<void(FakeSysIo&)>;
   /// Called after a successful write to `path` (after the content is stored).
@@ -153,6 +164,7 @@ class FakeSysIo final : public SysIo {
   std::map<std::string, int> m_write_counts;
   std::map<std::string, int> m_read_counts;
   std::vector<std::string> m_write_log;
+  std::vector<std::string> m_calls;
   std::map<int, std::string> m_fd_paths;          // token fd -> path
   std::map<int, PidfdTarget> m_pidfds;            // token fd -> process
   std::map<pid_t, Process> m_processes;
