@@ -24,7 +24,11 @@ bool PinnedTask::alive() {
 Result<PinnedTask::Delivery> PinnedTask::signal(int sig) {
   if (m_by_pidfd) {
     auto sent = m_io->send_signal(m_fd.get(), sig);
-    if (!sent) return sent.error();
+    if (!sent) {
+      Error e = sent.error();  // say which process it was
+      if (e.path.empty()) e.path = "/proc/" + std::to_string(m_pid);
+      return e;
+    }
     return Delivery::certain;
   }
   if (!alive()) return sys_error(ESRCH, "kill", "/proc/" + std::to_string(m_pid));

@@ -26,6 +26,9 @@ constexpr auto k_signal_bound = std::chrono::seconds(10);
 // first wait did not see the job FROZEN (see signal_job).
 constexpr int k_settle_rounds = 3;
 
+// How many times a failing write that puts the freeze state back is tried.
+constexpr int k_restore_attempts = 8;
+
 // How often a wait for FROZEN looks for an interrupt held back meanwhile.
 constexpr auto k_interrupt_check = std::chrono::milliseconds(100);
 
@@ -255,11 +258,22 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
     auto more = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
     if (first.ok()) first = more;
   }
-  // Put the freeze state back on every path; a restore failure never hides
-  // the first error.
+  // Put the freeze state back on every path. A write that fails is tried
+  // again a few times whatever the deadline (EINTR, EAGAIN, EBUSY pass): a
+  // job left frozen is the worst outcome, so a restore that fails for good
+  // is the error reported, saying so.
   auto restore = [&](std::size_t i, bool freeze) {
-    auto done = request_with_retry(freezer, (*subtree)[i], freeze, deadline);
-    if (!done && first.ok() && !is_gone(done.error())) first = done.error();
+    Backoff pause(std::chrono::milliseconds(1), std::chrono::milliseconds(64));
+    Status done;
+    for (int attempt = 0; attempt < k_restore_attempts; ++attempt) {
+      done = request_with_retry(freezer, (*subtree)[i], freeze, deadline);
+      if (done || is_gone(done.error())) return;
+      pollfd none{};
+      (void)io.poll(std::span<pollfd>(&none, 0), pause.next());
+    }
+    Error e = done.error();
+    e.detail = std::string("could not put the freeze state back: ") + e.reason();
+    first = e;
   };
   if (thaw_subjobs) {
     bool refreeze = false;

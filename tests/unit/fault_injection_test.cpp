@@ -218,14 +218,11 @@ std::vector<int> errnos_for(const std::string& op) {
   return k_errnos;
 }
 
-// Known gaps, reported in issue 12 and left to the owners of the code: a
-// failing pidfd_send_signal(2) is reported without the PID it concerned
-// (kernel/signaller.cpp keeps the SysIo error, which has no path).
-// And when the write that puts cgkill's freeze back fails, even once with
-// EINTR/EAGAIN/EBUSY, it is not retried: the job stays frozen (reported, with
-// the file and errno, as "cannot send SIG", status 1).
+// What cannot be helped: a write that puts cgkill's freeze back and fails
+// for good leaves the job frozen; it is reported as such ("could not put the
+// freeze state back", with the file and errno, status 1). A write that fails
+// once is tried again and passes every check.
 bool known_gap(const std::string& call, const std::string& bad) {
-  if (call.starts_with("signal /proc/") && bad == "no message names the job; ") return true;
   bool freezer_write = call.starts_with("write ") &&
                        (call.ends_with("/freezer.state") || call.ends_with("/cgroup.freeze"));
   return freezer_write && bad == "freeze request left at 1; ";

@@ -343,18 +343,35 @@ TEST_CASE("a failure while signalling still thaws the job; the first error wins"
   CHECK(writes_to(io, k_job + "/cgroup.freeze") == std::vector<std::string>{"1", "0"});
 }
 
-TEST_CASE("a thaw that fails after the signals went out is reported", "[signaller]") {
+TEST_CASE("a thaw that fails once after the signals went out is tried again", "[signaller]") {
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job);
+  play_v2_freezer(io, k_job);
+  put_processes(io, k_job, {101});
+  int errnum = GENERATE(EIO, EINTR, EAGAIN, EBUSY);
+  io.on_write(k_job + "/cgroup.freeze", [errnum](FakeSysIo& fake, const std::string& data) {
+    if (data == "1") fake.fail("write", k_job + "/cgroup.freeze", errnum);
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
+  REQUIRE(report.ok());
+  CHECK(io.file(k_job + "/cgroup.freeze") == "0");
+  CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});
+}
+
+TEST_CASE("a thaw that keeps failing after the signals went out is reported as such", "[signaller]") {
   FakeSysIo io;
   io.add_v2_cgroup(k_job);
   play_v2_freezer(io, k_job);
   put_processes(io, k_job, {101});
   io.on_write(k_job + "/cgroup.freeze", [](FakeSysIo& fake, const std::string& data) {
-    if (data == "1") fake.fail("write", k_job + "/cgroup.freeze", EIO);
+    if (data == "1") fake.fail("write", k_job + "/cgroup.freeze", EIO, 1000);
   });
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
   REQUIRE_FALSE(report.ok());
   CHECK(report.error().errnum == EIO);
+  CHECK(report.error().reason().find("could not put the freeze state back") != std::string::npos);
   CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});
 }
 
