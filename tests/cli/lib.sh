@@ -44,6 +44,30 @@ use_private_lock_dir() {
   export CGJOB_LOCK_DIR="$LOCK_DIR"
 }
 
+# A mount that never answers (helpers/fuse_stall.py): a task touching it
+# cannot be frozen, so its job stays FREEZING while the mount lives.
+# use_stall DIR: mounts it at DIR/mnt, sets STALL=1 (0 where there is no
+# FUSE: say so and leave those checks out) and STALL_MNT; end_stall
+# closes the connection (waking the stuck tasks, so they can die) and
+# detaches the mount. Call end_stall before cleanup.
+STALL=0
+STALL_PID=""
+use_stall() {
+  STALL_MNT="$1/mnt"
+  [ -c /dev/fuse ] && command -v python3 >/dev/null || return 0
+  mkdir -p "$STALL_MNT"
+  coproc STALLER { python3 "$(dirname "$0")/helpers/fuse_stall.py" "$STALL_MNT"; }
+  STALL_PID=$STALLER_PID
+  local line
+  read -r -t 5 line <&"${STALLER[0]}" && [ "$line" = ready ] && STALL=1
+}
+end_stall() {
+  [ -n "$STALL_PID" ] && kill "$STALL_PID" 2>/dev/null && wait "$STALL_PID" 2>/dev/null
+  STALL_PID=""
+  [ -n "${STALL_MNT:-}" ] && umount -l "$STALL_MNT" 2>/dev/null
+  return 0
+}
+
 # Starts "$@" in the background and remembers its PID for cleanup.
 start() { "$@" & STARTED_PIDS+=($!); LAST_PID=$!; }
 track() { STARTED_PIDS+=("$@"); }

@@ -10,11 +10,9 @@ source "$(dirname "$0")/lib.sh"
 setup
 
 TMPD=$(mktemp -d /tmp/cgjob-test-removed.XXXXXX)
-STALL_PID=""
 finish() {
   local rc=$?
-  [ -n "$STALL_PID" ] && kill "$STALL_PID" 2>/dev/null && wait "$STALL_PID" 2>/dev/null
-  umount -l "$TMPD/mnt" 2>/dev/null
+  end_stall
   rm -rf "$TMPD"
   (exit $rc)
   cleanup
@@ -43,21 +41,8 @@ remove_behind_our_back() {
   for p in $(grep -v '^0$' "$ROOT/cgroup.procs"); do kill -KILL "$p" 2>/dev/null; done
   [ ! -d "$d" ]
 }
-end_stall() {
-  [ -n "$STALL_PID" ] && kill "$STALL_PID" 2>/dev/null && wait "$STALL_PID" 2>/dev/null
-  STALL_PID=""
-  umount -l "$TMPD/mnt" 2>/dev/null
-}
-
-STALL=0
-start_stall() {
-  [ -c /dev/fuse ] && command -v python3 >/dev/null || return 1
-  mkdir -p "$TMPD/mnt"
-  coproc STALLER { python3 "$(dirname "$0")/helpers/fuse_stall.py" "$TMPD/mnt"; }
-  STALL_PID=$STALLER_PID
-  local line; read -r -t 5 line <&"${STALLER[0]}" && [ "$line" = ready ]
-}
-if start_stall; then STALL=1; else echo "skip - no FUSE here: the job that cannot freeze is left out"; fi
+use_stall "$TMPD"
+[ "$STALL" = 1 ] || echo "skip - no FUSE here: the job that cannot freeze is left out"
 
 # Runs TOOL ARGS... in the background with stderr and status to $TMPD/NAME.*
 start_tool() {
@@ -88,7 +73,7 @@ check_end() {
 # --- 1. freeze --wait on a job that cannot freeze -----------------------------
 if [ "$STALL" = 1 ]; then
   run_in stuck sleep 1000
-  run_in stuck stat "$TMPD/mnt/x"
+  run_in stuck stat "$STALL_MNT/x"
   eventually has_procs stuck 2
   start_tool fz-stuck "$CGFREEZE" freeze --wait --timeout 30 stuck
   sleep 0.5

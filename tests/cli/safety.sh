@@ -6,12 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 setup
 TMPD=$(mktemp -d /tmp/cgjob-test-safety.XXXXXX)
-STALL_PID=""
 finish() {
   local rc=$?
-  # Closing the FUSE connection wakes the stuck tasks, so cleanup can end them.
-  [ -n "$STALL_PID" ] && kill "$STALL_PID" 2>/dev/null && wait "$STALL_PID" 2>/dev/null
-  umount -l "$TMPD/mnt" 2>/dev/null
+  end_stall
   rm -rf "$TMPD"
   (exit $rc)
   cleanup
@@ -31,18 +28,11 @@ kill_tree() { kill $(cat /proc/"$1"/task/*/children 2>/dev/null) "$1" 2>/dev/nul
 # A job that stays FREEZING: a sleeper, and a task stuck on the stalled mount.
 # (The supervisor scripts below run cgkill without timeout(1): timeout, in
 # the job too, would pass the signal on to cgkill.)
-STALL=0
-start_stall() {
-  [ -c /dev/fuse ] && command -v python3 >/dev/null || return 1
-  mkdir -p "$TMPD/mnt"
-  coproc STALLER { python3 "$(dirname "$0")/helpers/fuse_stall.py" "$TMPD/mnt"; }
-  STALL_PID=$STALLER_PID
-  local line; read -r -t 5 line <&"${STALLER[0]}" && [ "$line" = ready ]
-}
-if start_stall; then STALL=1; else echo "skip - no FUSE here: the checks of a job that cannot freeze do not run"; fi
+use_stall "$TMPD"
+[ "$STALL" = 1 ] || echo "skip - no FUSE here: the checks of a job that cannot freeze do not run"
 stuck_job() {  # JOB: a job with a sleeper and a task blocked on the stalled mount
   run_in "$1" sleep 1000
-  run_in "$1" stat "$TMPD/mnt/x"
+  run_in "$1" stat "$STALL_MNT/x"
   eventually has_procs "$1" 2
 }
 

@@ -15,6 +15,14 @@ using cli::signal_name;
 
 std::string processes(std::size_t n) { return std::to_string(n) + (n == 1 ? " process" : " processes"); }
 
+// How the signal went out, as cgkill(1) lists it for -v.
+std::string mechanism(const SignalReport& r) {
+  if (r.used_cgroup_kill) return "cgroup.kill";
+  if (r.used_cgroup_signal) return "cgroup.signal";
+  std::string how = r.pinned_by_proc ? "kill" : "pidfds";
+  return r.best_effort ? how + ", not frozen" : "frozen, " + how;
+}
+
 struct Target {
   const JobName* name;
   Cgroup cg;
@@ -32,12 +40,8 @@ bool send(JobRoot& root, const Caller& caller, cli::Reporter& reporter, Target& 
     t.pending = false;
     return false;
   }
-  reporter.info(t.name->text, "sent " + signal_name(sig) + " to " + processes(sent->signalled) +
-                                  (sent->used_cgroup_kill     ? " (cgroup.kill)"
-                                   : sent->used_cgroup_signal ? " (cgroup.signal)"
-                                   : sent->best_effort        ? (sent->pinned_by_proc ? " (kill, not frozen)" : " (pidfds, not frozen)")
-                                   : sent->pinned_by_proc     ? " (frozen, kill)"
-                                                              : " (frozen, pidfds)"));
+  reporter.info(t.name->text,
+                "sent " + signal_name(sig) + " to " + processes(sent->signalled) + " (" + mechanism(*sent) + ")");
   if (auto warning = cli::unconfirmed_warning(*sent); !warning.empty()) reporter.error(t.name->text, warning);
   if (sent->best_effort) {
     reporter.info(t.name->text, "cgkill runs inside the job, so it was not frozen: best effort against forks");
