@@ -4,8 +4,9 @@
 #                     [--share DIR]... -- COMMAND [ARG...]
 # COMMAND runs in the current directory, which must lie in the checkout or a
 # --share DIR: both are visible in the guest at the same paths (9p, read-only);
-# /tmp is writable. Its output is streamed here and its exit status is ours;
-# 125 means the harness itself failed (no status came back).
+# /tmp is writable. The tools built in build/ ($CGJOB_BUILD_DIR if set) come
+# first in its PATH. Its stdout and stderr are streamed to ours and its exit
+# status is ours; 125 means the harness itself failed (no status came back).
 # Modes: v2 (only cgroup2, at /sys/fs/cgroup), v1 (only v1 hierarchies, at
 # /sys/fs/cgroup/<controller>), hybrid (both, cgroup2 at /sys/fs/cgroup/unified),
 # systemd (Debian 12 booted with systemd as PID 1, as shipped: pure v2).
@@ -46,10 +47,12 @@ accel=$(vm_accel)
 work=$(mktemp -d "${TMPDIR:-/tmp}/cgjob-vm.XXXXXX")
 qemu_pid=
 tail_pid=
+err_tail_pid=
 cleanup() {
   # Never leave a guest running: stop qemu by its PID on every path.
   [ -n "$qemu_pid" ] && kill "$qemu_pid" 2> /dev/null && wait "$qemu_pid" 2> /dev/null
   [ -n "$tail_pid" ] && kill "$tail_pid" 2> /dev/null
+  [ -n "$err_tail_pid" ] && kill "$err_tail_pid" 2> /dev/null
   if [ -n "${CGJOB_VM_CONSOLE:-}" ] && [ -f "$work/console.log" ]; then cp "$work/console.log" "$CGJOB_VM_CONSOLE"; fi
   rm -rf "$work"
 }
@@ -58,6 +61,19 @@ trap 'exit 130' INT TERM HUP
 
 mkdir -p "$work/ctl"
 cp "$VM_DIR/runner.sh" "$work/ctl/runner.sh"
+# The tools, by name: cgfreeze, cgkill and cgstat of the build tree.
+build=${CGJOB_BUILD_DIR:-$REPO/build}
+tool_dirs=
+for t in cgfreeze cgkill cgstat; do
+  [ -x "$build/tools/$t/$t" ] && tool_dirs=$tool_dirs${tool_dirs:+:}$(cd "$build/tools/$t" && pwd -P)
+done
+if [ -n "$tool_dirs" ]; then
+  build=$(cd "$build" && pwd -P)
+  shared=0
+  for s in "${shares[@]}"; do case $build/ in "$s"/*) shared=1 ;; esac; done
+  [ "$shared" = 1 ] || shares+=("$build")
+  printf '%s\n' "$tool_dirs" > "$work/ctl/path"
+fi
 printf '%q ' "$@" > "$work/ctl/cmd"
 pwd -P > "$work/ctl/cwd"
 share_args=()
@@ -85,6 +101,7 @@ else
   share_args+=(-drive "file=$work/share.ext4,format=raw,if=virtio,readonly=on")
 fi
 : > "$work/out"
+: > "$work/err"
 
 # no_timer_check: a slow or busy TCG host can miss the kernel's early check
 # that timer interrupts arrive, and it panics ("IO-APIC + timer doesn't work").
@@ -94,12 +111,14 @@ qemu-system-x86_64 "${cpu[@]}" -m 2G -smp 2 -nographic -no-reboot \
   -append "console=ttyS0 panic=-1 no_timer_check cgjob.mode=$mode cgjob.transport=$transport" \
   -drive "file=$image,format=raw,if=virtio,snapshot=on" \
   "${share_args[@]}" \
-  -serial "file:$work/console.log" -serial "file:$work/out" \
+  -serial "file:$work/console.log" -serial "file:$work/out" -serial "file:$work/err" \
   -monitor none -nic none < /dev/null > "$work/qemu.log" 2>&1 &
 qemu_pid=$!
 
 tail -n +1 -f --pid="$qemu_pid" "$work/out" | grep -a -v --line-buffered '^@@cgjob-vm-exit ' &
 tail_pid=$!
+tail -n +1 -f --pid="$qemu_pid" "$work/err" >&2 &
+err_tail_pid=$!
 
 timeout=${CGJOB_VM_TIMEOUT:-3600}
 deadline=$(( $(date +%s) + timeout ))
@@ -114,7 +133,8 @@ done
 wait "$qemu_pid" 2> /dev/null || true
 qemu_pid=
 wait "$tail_pid" 2> /dev/null || true
-tail_pid=
+wait "$err_tail_pid" 2> /dev/null || true
+tail_pid= err_tail_pid=
 
 if [ "$transport" = disk ]; then
   sed -n 's/^@@cgjob-vm-exit \([0-9]*\).*/\1/p' "$work/out" | tail -n 1 > "$work/ctl/status"

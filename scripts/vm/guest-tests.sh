@@ -2,7 +2,8 @@
 # Runs inside a guest (through scripts/vm-run.sh, from scripts/vm-test.sh):
 # the project's kernel tests and CLI tests, as CTest runs them
 # (tests/kernel/CMakeLists.txt, tests/cli/CMakeLists.txt), once per
-# hierarchy given.  usage: guest-tests.sh BUILD_DIR HIERARCHY...
+# hierarchy given, and tests/vm/systemd.sh where systemd is PID 1.
+# usage: guest-tests.sh BUILD_DIR HIERARCHY...
 # Each test's output streams as it runs; then one line
 #   @@cgjob-vm-result NAME pass|fail|skip STATUS SECONDS
 # which vm-test.sh counts. Exit status 77 is a skip, as in CTest.
@@ -39,3 +40,8 @@ for h in "$@"; do
     run "cli-$name-$h" env CGJOB_TEST_HIERARCHY="$h" CGJOB_BIN="$build/tools" bash "$script"
   done
 done
+
+# Where systemd is PID 1 (mode systemd), its etiquette too.
+if [ -d /run/systemd/system ]; then
+  run vm-systemd bash "$src/tests/vm/systemd.sh" "$build"
+fi

@@ -5,10 +5,12 @@
 # started once the boot is finished. Input from the control share /cgjob-vm
 # (written by scripts/vm-run.sh; a copy from the share disk /cgjob-disk on
 # kernels without 9p): cmd (a bash command line), cwd, shares ("tag path"
-# lines). Output: the command's on the second serial port
-# (ttyS1, which no getty touches), its exit status in /cgjob-vm/status.
+# lines), path (the tools' directories, put first in PATH). Output: the
+# command's stdout on the second serial port and its stderr on the third
+# (ttyS1, ttyS2: no getty touches them), its exit status in /cgjob-vm/status.
 CTL=/cgjob-vm
 OUT=/dev/ttyS1
+ERR=/dev/ttyS2
 mode=$(sed -n 's/.*cgjob\.mode=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
@@ -48,7 +50,7 @@ if [ $$ = 1 ]; then
     v2) mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup ;;
     v1) mount_v1 ;;
     hybrid) mount_v1; mkdir -p /sys/fs/cgroup/unified; mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified ;;
-    *) echo "cgjob-vm: unknown mode '$mode'" > $OUT; power_off ;;
+    *) echo "cgjob-vm: unknown mode '$mode'" > $ERR; power_off ;;
   esac
 else
   # Let the boot finish first (our unit is part of it: Type=simple).
@@ -56,7 +58,8 @@ else
 fi
 
 stty -F $OUT raw -echo 2>/dev/null
-exec > $OUT 2>&1 < /dev/null
+stty -F $ERR raw -echo 2>/dev/null
+exec > $OUT 2> $ERR < /dev/null
 
 # cache=loose: the shares are read-only and the guest lives for one command;
 # without a page cache every exec of a 24 MB static tool reads it over 9p
@@ -70,6 +73,7 @@ while read -r tag path; do
   fi || echo "cgjob-vm: cannot mount the share $path"
 done < $CTL/shares
 
+[ -s $CTL/path ] && PATH=$(cat $CTL/path):$PATH
 cd "$(cat $CTL/cwd)" || echo "cgjob-vm: cannot cd to $(cat $CTL/cwd)"
 bash -c "$(cat $CTL/cmd)"
 status=$?
