@@ -9,7 +9,8 @@
 # cell; a cell whose guest fails to report counts as one failed test).
 # Exit status: 0 when nothing failed. Logs: build/vm-test/<kernel>-<mode>.log.
 # CGJOB_VM_TEST_TIMEOUT: seconds one test may take in a guest (default 1200;
-# CTest's 300 is too short for a TCG guest on a busy host).
+# CTest's 300 is too short for a TCG guest on a busy host). CGJOB_VM_TESTS:
+# an extended regex; only the tests whose names match run (e.g. 'kernel|cgkill').
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${CGJOB_BUILD_DIR:-$REPO/build}
@@ -59,7 +60,7 @@ for k in $kernels; do
     # vm-run.sh stops its guest on INT/TERM: pass ours on to it by its PID.
     # shellcheck disable=SC2046  # hierarchies_of: one word per hierarchy
     CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "$k" --mode "$m" "${share[@]}" -- \
-      env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
+      env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" CGJOB_VM_TESTS="${CGJOB_VM_TESTS:-.}" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
     run_pid=$!
     trap 'kill -TERM $run_pid 2> /dev/null; wait $run_pid; exit 130' INT TERM
     tail -n +1 -f --pid=$run_pid "$log" | grep -a --line-buffered -E '^(@@cgjob-vm-result|guest:|vm)' |

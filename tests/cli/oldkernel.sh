@@ -64,7 +64,16 @@ for i in 1 2 3; do
   check "round $i: -TERM --wait empties a fork loop" 0 "${OLD[@]}" "$CGKILL" -v -TERM --wait --timeout 10 "tloop$i"
   expect "... by kill(2) through /proc pins, or cgroup.signal ($ERR)" \
     eval '[[ "$ERR" == *"(frozen, kill)"* || "$ERR" == *"(cgroup.signal)"* ]]'
-  expect "... with no unconfirmed signal" eval '[[ "$ERR" != *warning* ]]'
+  # On v1 a frozen task cannot die, so every kill(2) is confirmed. On v2 an
+  # unhandled TERM ends a frozen task at once (KERNEL-NOTES.md), and one reaped
+  # before the look after the kill can only be reported, as cgkill(1) says.
+  if [ "$HIER" = v1 ]; then
+    expect "... with no unconfirmed signal" eval '[[ "$ERR" != *warning* ]]'
+  else
+    expect "... any unconfirmed signal is said as cgkill(1) documents" \
+      eval '! grep -v -e "^cgkill: tloop$i: sent TERM" -e "^cgkill: tloop$i: empty" \
+        -e "^cgkill: tloop$i: warning: PID [0-9, ]* exited around the signal; without pidfds (kernel before 5.3) it cannot be confirmed" <<<"$ERR"'
+  fi
   expect "... and leaves no process" test "$(nprocs "tloop$i")" = 0
   sleep 0.1
   expect "... nor one that forked later" test "$(nprocs "tloop$i")" = 0
@@ -80,8 +89,9 @@ for i in 1 2 3; do
   expect "... nor one that forked later" test "$(nprocs "kloop$i")" = 0
 done
 
-# A frozen job keeps its freeze; TERM stays pending until it is thawed.
-run_in held sleep 1000; HELD=$PID
+# A frozen job keeps its freeze; TERM stays pending until it is thawed. The
+# TERM is handled: on v2 an unhandled one would end a frozen task at once.
+run_in held sh -c 'trap "exit 0" TERM; while :; do sleep 1; done'; HELD=$PID
 eventually procs_at_least held 1
 "$CGFREEZE" freeze --wait held
 check "-TERM to a frozen job" 0 "${OLD[@]}" "$CGKILL" -TERM held
