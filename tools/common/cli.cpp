@@ -43,15 +43,40 @@ std::string empty_assignment(const std::vector<std::string>& args) {
   return {};
 }
 
-// Whether `arg` is an option of `app` or of one of its subcommands that takes
-// a value (so that the next argument is that value, whatever it looks like).
+// The option `name` ("--timeout", "-q") of `app` or of one of its subcommands.
+const CLI::Option* find_option(CLI::App& app, const std::string& name) {
+  if (const CLI::Option* option = app.get_option_no_throw(name)) return option;
+  for (CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>())) {
+    if (const CLI::Option* option = find_option(*sub, name)) return option;
+  }
+  return nullptr;
+}
+
+// Whether `arg` is an option that takes a value (so that the next argument is
+// that value, whatever it looks like).
 bool takes_value(CLI::App& app, const std::string& arg) {
   if (arg.size() < 2 || arg[0] != '-' || arg.find('=') != std::string::npos) return false;
-  if (const CLI::Option* option = app.get_option_no_throw(arg); option && option->get_expected_max() > 0) {
-    return true;
-  }
-  for (CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>())) {
-    if (takes_value(*sub, arg)) return true;
+  const CLI::Option* option = find_option(app, arg);
+  return option != nullptr && option->get_expected_max() > 0;
+}
+
+// Whether -q/--quiet is given, alone or among short flags ("-qv"). Read before
+// parsing: -q silences the messages about the command line too, also those
+// CLI11 would give before it reaches the -q.
+bool asks_quiet(CLI::App& app, const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    if (a == "-q" || a == "--quiet") return true;
+    if (takes_value(app, a)) {
+      ++i;
+    } else if (a.size() > 2 && a[0] == '-' && a[1] != '-' && a.find('q') != std::string::npos) {
+      bool flags_only = std::all_of(a.begin() + 1, a.end(), [&](char c) {
+        const CLI::Option* option = find_option(app, std::string{'-', c});
+        return option != nullptr && option->get_expected_max() == 0;
+      });
+      if (flags_only) return true;
+    }
   }
   return false;
 }
@@ -106,6 +131,7 @@ std::optional<int> answer_lone_version(const std::vector<std::string>& args, std
 std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::string>& args,
                                       Reporter& reporter) {
   refuse_blank_values(app);
+  if (asks_quiet(app, args)) reporter.set_quiet(true);
   if (auto option = empty_assignment(args); !option.empty()) {
     reporter.error("", option + ": empty or blank value (see '" + app.get_name() + " --help')");
     return static_cast<int>(ExitStatus::usage);

@@ -1,5 +1,6 @@
-// An argument that starts with '-' is an option, never a JOB, as for getopt
-// (issue 12's bad-input matrix: `cgfreeze create -9` made a job named "-9").
+// Reading the command line (issue 12's bad-input matrix): an argument that
+// starts with '-' is an option, never a JOB, as for getopt (`cgfreeze create
+// -9` made a job named "-9"); -q silences the usage errors too.
 
 #include <catch2/catch.hpp>
 
@@ -13,10 +14,13 @@ struct Parsed {
   std::optional<int> exit;
   std::vector<std::string> jobs;
   std::string timeout;
+  bool quiet;  ///< the reporter was quiet after parsing
 };
 
 // A tool with a flag, a valued option and JOBs, plus a subcommand with its own.
-Parsed parse(std::vector<std::string> args) {
+// `quiet`: set the reporter quiet first (else it is verbose, so that whether
+// parsing made it quiet shows; nothing the cases below parse prints).
+Parsed parse(std::vector<std::string> args, bool quiet = true) {
   CLI::App app("test", "tool");
   cli::CommonOptions common;
   cli::add_common_options(app, common);
@@ -31,10 +35,11 @@ Parsed parse(std::vector<std::string> args) {
   rm->add_option("--timeout", sub_timeout);
   rm->add_option("JOB", sub_jobs);
   cli::Reporter reporter("tool");
-  reporter.set_quiet(true);
+  reporter.set_verbose(true);  // verbose() is false once it is quiet
+  reporter.set_quiet(quiet);
   auto exit = cli::parse_command_line(app, args, reporter);
   jobs.insert(jobs.end(), sub_jobs.begin(), sub_jobs.end());
-  return {exit, jobs, timeout.empty() ? sub_timeout : timeout};
+  return {exit, jobs, timeout.empty() ? sub_timeout : timeout, !reporter.verbose()};
 }
 
 }  // namespace
@@ -71,4 +76,20 @@ TEST_CASE("after '--', or as an option's value, a leading '-' is data", "[cli][i
   p = parse({"rm", "--timeout", "-1", "job"});
   CHECK_FALSE(p.exit);
   CHECK(p.timeout == "-1");
+}
+
+TEST_CASE("-q silences the reporter before the command line is read", "[cli][inputs]") {
+  for (std::vector<std::string> args : {std::vector<std::string>{"-q", "--bogus"},
+                                        {"--bogus", "-q"},
+                                        {"--quiet", "job"},
+                                        {"-qv", "job"},
+                                        {"rm", "-vq", "--timeout", "", "job"}}) {
+    INFO(args[0] + " " + args[1]);
+    CHECK(parse(args, false).quiet);
+  }
+  for (std::vector<std::string> args : {std::vector<std::string>{"--timeout", "-q", "job"},  // a value
+                                        {"--", "-q"}}) {                                   // a JOB
+    INFO(args[0] + " " + args[1]);
+    CHECK_FALSE(parse(args, false).quiet);
+  }
 }
