@@ -68,8 +68,10 @@ snapshot() {
   for m in "${MOUNTS[@]}"; do
     for d in "$m"/*/; do
       d=${d%/}; d=${d##*/}
-      # Other test and bench runs make and remove their own roots meanwhile.
-      [[ $d =~ ^cgjobs-(test|ktest|bench)-[0-9]+ ]] && [ "$m/$d" != "$ROOT" ] && continue
+      # Other test and bench runs (this one's too) make and remove their own
+      # cgroups meanwhile, named after their PID.
+      [[ $d =~ ^cgjobs-(test|ktest|bench|badinput-probe|badinput-absent)-([0-9]+) ]] &&
+        [ "${BASH_REMATCH[2]}" != $$ ] && continue
       SNAP+="top $m/$d"$'\n'
     done
   done
@@ -117,21 +119,22 @@ owner_of() {
 # row LABEL STATUS STDOUT PATTERN [env VAR=VALUE] TOOL ARGS...
 #   STATUS   the exit status SPEC.md documents
 #   STDOUT   "empty", or "any" (cgstat still reports the jobs it found)
-#   PATTERN  an extended regex the one stderr line must match (what it names)
-# Bad rows run once with a bound (`timeout`), in case a bad value were taken as
-# "wait forever".
+#   PATTERN  an extended regex the one stderr line must match (what it names);
+#            "-": no line at all (-q)
+# Each row runs under `timeout`, in case a bad value were taken as "wait
+# forever". Passing rows are counted, not listed (CGJOB_TEST_VERBOSE=1 lists them).
 ROWS=0
 row() {
   local label=$1 want=$2 stdout_rule=$3 pattern=$4; shift 4
   local got problems=() out err
   ROWS=$((ROWS + 1))
-  local t0=$EPOCHREALTIME
   timeout -s KILL "$(scaled 20)" "$@" > "$SCRATCH/out" 2> "$SCRATCH/err"; got=$?
-  [ -n "${CGJOB_TEST_VERBOSE:-}" ] && echo "time ${EPOCHREALTIME/./} ${t0/./} $label"
   mapfile -t out < "$SCRATCH/out"
   mapfile -t err < "$SCRATCH/err"
   [ "$got" = "$want" ] || problems+=("status $got, wanted $want")
-  if [ "${#err[@]}" != 1 ]; then
+  if [ "$pattern" = - ]; then
+    [ "${#err[@]}" = 0 ] || problems+=("${#err[@]} lines on stderr with -q, wanted none")
+  elif [ "${#err[@]}" != 1 ]; then
     problems+=("${#err[@]} lines on stderr, wanted 1")
   elif ! [[ ${err[0]} =~ ^(cgfreeze|cgkill|cgstat):\  ]]; then
     problems+=("stderr does not start with the tool's name")
@@ -145,7 +148,7 @@ row() {
   fi
   if [ "${#problems[@]}" = 0 ]; then
     PASSED=$((PASSED + 1))
-    [ -n "${CGJOB_TEST_VERBOSE:-}" ] && echo "ok - $label"
+    [ -n "${CGJOB_TEST_VERBOSE:-}" ] && echo "ok - $label"  # 600 rows: said only when asked
     return 0
   fi
   local shown; shown=$(printf '%s\n' "${err[@]}" | head -c 300 | cat -v | tr '\n' '|')
@@ -166,15 +169,21 @@ sees() {
   if [ "$SNAP" != "$BASELINE" ]; then pass "the snapshot sees $what"; else fail "the snapshot misses $what"; fi
 }
 sees "a new job" mkdir "$ROOT/probe"; rmdir "$ROOT/probe"
-sees "a freeze request" sh -c "echo $([ "$HIER" = v2 ] && echo 1 || echo FROZEN) > '$ROOT/empty/$(freezer_file)'"
-echo "$([ "$HIER" = v2 ] && echo 0 || echo THAWED)" > "$ROOT/empty/$(freezer_file)"
-sees "a stopped sentinel" eval "kill -STOP $P_LIVE; eventually eval '! sane_baseline'"; kill -CONT "$P_LIVE"
-sees "a moved sentinel" eval "echo $P_LIVE > '$ROOT/empty/cgroup.procs'"; echo "$P_LIVE" > "$ROOT/live/cgroup.procs"
+request() {  # request DIR freeze|thaw, written straight to the kernel
+  local word
+  if [ "$HIER" = v2 ]; then word=$([ "$2" = freeze ] && echo 1 || echo 0)
+  else word=$([ "$2" = freeze ] && echo FROZEN || echo THAWED); fi
+  echo "$word" > "$1/$(freezer_file)"
+}
+stop_live() { kill -STOP "$P_LIVE"; eventually eval '! sane_baseline'; }
+sees "a freeze request" request "$ROOT/empty" freeze; request "$ROOT/empty" thaw
+sees "a stopped sentinel" stop_live; kill -CONT "$P_LIVE"
+sees "a moved sentinel" eval 'echo "$P_LIVE" > "$ROOT/empty/cgroup.procs"'; echo "$P_LIVE" > "$ROOT/live/cgroup.procs"
 PROBE="$MOUNT/cgjobs-badinput-probe-$$"
 sees "a new cgroup at the mount's top level" mkdir "$PROBE"; rmdir "$PROBE"
 eventually sane_baseline
 snapshot
-[ "$SNAP" = "$BASELINE" ] || { fail "the fixture is back as it was: $(diff <(echo "$BASELINE") <(echo "$SNAP"))"; exit 1; }
+[ "$SNAP" = "$BASELINE" ] || { fail "the fixture is not back as it was: $(diff <(echo "$BASELINE") <(echo "$SNAP"))"; exit 1; }
 
 # --- the malformed values ---------------------------------------------------------
 LONG=$(printf 'x%.0s' {1..4096})
@@ -193,7 +202,7 @@ declare -A VALUE=(
 # --- every option that takes a value -----------------------------------------------
 # TOOL-AND-OPTION | ARGUMENTS AFTER THE VALUE (the fixture job a wrong run would
 # change). Common options (--hierarchy, --root) are rows of each tool. Each
-# is tried as "--opt VALUE" and, for long options, "--opt=VALUE".
+# is tried as "--opt VALUE", and long ones also as "--opt=VALUE" (see below).
 OPTIONS=(
   "cgfreeze freeze --timeout|--wait live"
   "cgfreeze --timeout|live"
@@ -267,6 +276,15 @@ for v in "${VALUE_NAMES[@]}"; do
 done
 row "cgfreeze add live 0" 2 empty 'PID' "$CGFREEZE" add live 0
 row "cgfreeze create --pid 0 new" 2 empty 'PID' "$CGFREEZE" create --pid 0 new
+# Well-formed PIDs that are bad input all the same (man page: exit 2): one
+# that names no process, and a kernel thread (kthreadd, PID 2).
+NOPID=$(free_pid)
+row "cgfreeze add live NOPID" 2 empty "$NOPID" "$CGFREEZE" add live "$NOPID"
+row "cgfreeze create --pid NOPID new" 2 empty "$NOPID" "$CGFREEZE" create --pid "$NOPID" new
+if read -r stat < /proc/2/stat && [[ $stat == "2 (kthreadd)"* ]]; then
+  row "cgfreeze add live 2 (a kernel thread)" 2 empty 'kernel thread' "$CGFREEZE" add live 2
+  row "cgfreeze create --pid 2 new" 2 empty 'kernel thread' "$CGFREEZE" create --pid 2 new
+fi
 
 # cgkill's -SIGNAL form and -l's SIGNAL arguments.
 for v in huge non-numeric; do
@@ -281,6 +299,20 @@ row "cgfreeze freeze --wait=maybe live" 2 empty 'wait' "$CGFREEZE" freeze --wait
 row "cgkill --wait=<long> live" 2 empty 'wait' "$CGKILL" --wait="$LONG" live
 row "cgstat --json=<non-utf8>" 2 empty 'json' "$CGSTAT" --json="${VALUE[non-utf8]}"
 row "cgfreeze run live -- (no COMMAND)" 2 empty 'COMMAND|command' "$CGFREEZE" run live --
+
+# -q: the same status, nothing changed, and no message at all (the man pages),
+# also for errors found before or while the command line is read.
+row "cgfreeze -q --timeout '' live" 2 empty - "$CGFREEZE" -q --timeout '' live
+row "cgfreeze -q --timeout abc live" 2 empty - "$CGFREEZE" -q --timeout abc live
+row "cgfreeze --bogus -q live" 2 empty - "$CGFREEZE" --bogus -q live
+row "cgfreeze -q thaw -9" 2 empty - "$CGFREEZE" -q thaw -9
+row "cgfreeze thaw --quiet <newline>" 2 empty - "$CGFREEZE" thaw --quiet $'a\nb'
+row "cgfreeze -q thaw MISSING" 3 empty - "$CGFREEZE" -q thaw "nosuch-$$"
+row "cgkill -qv -s abc live" 2 empty - "$CGKILL" -qv -s abc live
+row "cgkill -q --root /tmp live" 2 empty - "$CGKILL" -q --root /tmp live
+row "cgstat -q -o abc" 2 empty - "$CGSTAT" -q -o abc
+row "cgstat --watch --timeout abc -q" 2 empty - "$CGSTAT" --watch --timeout abc -q
+row "cgstat -q MISSING" 3 any - "$CGSTAT" -q "nosuch-$$"
 
 # --- job roots that are no job root ---------------------------------------------
 # Outside cgroupfs, at a mount root, not existing (outside and inside cgroupfs).
@@ -314,9 +346,10 @@ if [ -n "$(find_mount "$OTHER")" ]; then
 fi
 
 # --- hostile job names --------------------------------------------------------------
-# LABEL|NAME|SCOPE: "inside" names cannot leave the job root even if the tool
-# took them literally; "escapes" ones would (.., /): those rows never send a
-# real signal or kill, so that a regression cannot reach the host's processes.
+# NAME[label]=the JOB argument. Names that escapes() lists would leave the job
+# root if a tool took them literally (.., /): with those, no row sends a real
+# signal or kills, so that a regression could never reach the host's processes
+# (cgkill -0 and plain rm still check them).
 declare -A NAME=(
   [ctrl-char]=$'a\x01b'
   [escape-seq]=$'a\e[31mb'
@@ -372,8 +405,6 @@ for n in "${NAME_ORDER[@]}"; do
     read -ra words <<< "$cmd"
     args=()
     for w in "${words[@]:1}"; do if [ "$w" = @ ]; then args+=("${NAME[$n]}"); else args+=("$w"); fi; done
-    # `cgfreeze @` with a name that is a subcommand or empty is another command.
-    [ "$cmd" = "cgfreeze @" ] && [ -z "${NAME[$n]}" ] && continue
     row "${cmd/@/<$n>}" 2 empty "$NAME_PATTERN" "$(tool_path "${words[0]}")" "${args[@]}"
   done
 done
