@@ -124,11 +124,12 @@ owner_of() {
 # Each row runs under `timeout`, in case a bad value were taken as "wait
 # forever". Passing rows are counted, not listed (CGJOB_TEST_VERBOSE=1 lists them).
 ROWS=0
+ROW_BOUND=$(scaled 20)  # seconds
 row() {
   local label=$1 want=$2 stdout_rule=$3 pattern=$4; shift 4
   local got problems=() out err
   ROWS=$((ROWS + 1))
-  timeout -s KILL "$(scaled 20)" "$@" > "$SCRATCH/out" 2> "$SCRATCH/err"; got=$?
+  timeout -s KILL "$ROW_BOUND" "$@" > "$SCRATCH/out" 2> "$SCRATCH/err"; got=$?
   mapfile -t out < "$SCRATCH/out"
   mapfile -t err < "$SCRATCH/err"
   [ "$got" = "$want" ] || problems+=("status $got, wanted $want")
@@ -224,20 +225,16 @@ OPTIONS=(
   "cgstat --hierarchy|live"
   "cgstat --root|live"
 )
-tool_path() { case $1 in cgfreeze) echo "$CGFREEZE";; cgkill) echo "$CGKILL";; cgstat) echo "$CGSTAT";; esac; }
+# (Lookups in arrays, not $(...): each row forks only the tool and its timeout.)
+declare -A BIN_OF=([cgfreeze]=$CGFREEZE [cgkill]=$CGKILL [cgstat]=$CGSTAT)
 
-# What the one error line must name for OPTION: the option, or the kind of
-# value it takes ("invalid PID '-1'", "unknown column 'abc'").
-option_pattern() {
-  case $1 in
-    --pid) echo 'PID|--pid';;
-    --hierarchy) echo 'hierarchy';;
-    --root) echo 'root|--root';;
-    -s|--signal|-n) echo "signal|$1";;
-    -o|--output) echo 'column|-o|--output';;
-    *) printf '%s\n' "$1";;
-  esac
-}
+# What the one error line must name for an option: the option (the default),
+# or the kind of value it takes ("invalid PID '-1'", "unknown column 'abc'").
+declare -A NAMES_PROBLEM=(
+  [--pid]='PID|--pid' [--hierarchy]='hierarchy' [--root]='root|--root'
+  [-s]='signal|-s' [--signal]='signal|--signal' [-n]='signal|-n'
+  [-o]='column|-o' [--output]='column|--output'
+)
 # "--opt=VALUE" goes through other code than "--opt VALUE" only where the
 # value is empty or holds what a shell or a parser might split.
 EQUALS_VALUES=" empty blank control "
@@ -249,11 +246,10 @@ for entry in "${OPTIONS[@]}"; do
   read -ra after <<< "$tail"
   for v in "${VALUE_NAMES[@]}"; do
     val=${VALUE[$v]}
-    row "$head <$v> $tail" 2 empty "$(option_pattern "$opt")" \
-      "$(tool_path "$tool")" "${before[@]}" "$opt" "$val" "${after[@]}"
+    pattern=${NAMES_PROBLEM[$opt]:-$opt}
+    row "$head <$v> $tail" 2 empty "$pattern" "${BIN_OF[$tool]}" "${before[@]}" "$opt" "$val" "${after[@]}"
     if [[ $opt == --* && $EQUALS_VALUES == *" $v "* ]]; then
-      row "$head=<$v> $tail" 2 empty "$(option_pattern "$opt")" \
-        "$(tool_path "$tool")" "${before[@]}" "$opt=$val" "${after[@]}"
+      row "$head=<$v> $tail" 2 empty "$pattern" "${BIN_OF[$tool]}" "${before[@]}" "$opt=$val" "${after[@]}"
     fi
   done
 done
@@ -382,6 +378,17 @@ escapes() { case $1 in dotdot|live/..|slash|slash-dotdot|double-slash|mount-root
 # What the error line says: the name is invalid, or the mount root refused.
 NAME_PATTERN='job name|mount root|not allowed|component|control file'
 
+# fill NAME COMMAND: sets TOOL and ARGS to COMMAND ("cgfreeze add @ 42")
+# with NAME in place of @ (NAME may hold blanks and newlines: it stays one
+# argument).
+fill() {
+  local w words
+  read -ra words <<< "$2"
+  TOOL=${BIN_OF[${words[0]}]}
+  ARGS=()
+  for w in "${words[@]:1}"; do if [ "$w" = @ ]; then ARGS+=("$1"); else ARGS+=("$w"); fi; done
+}
+
 # Each command, with @ where the name goes.
 NAME_COMMANDS=(
   "cgfreeze freeze @"
@@ -402,20 +409,17 @@ for n in "${NAME_ORDER[@]}"; do
     if escapes "$n"; then
       [[ $cmd == "cgkill @" || $cmd == *"rm --kill"* ]] && continue
     fi
-    read -ra words <<< "$cmd"
-    args=()
-    for w in "${words[@]:1}"; do if [ "$w" = @ ]; then args+=("${NAME[$n]}"); else args+=("$w"); fi; done
-    row "${cmd/@/<$n>}" 2 empty "$NAME_PATTERN" "$(tool_path "${words[0]}")" "${args[@]}"
+    fill "${NAME[$n]}" "$cmd"
+    row "${cmd/@/<$n>}" 2 empty "$NAME_PATTERN" "$TOOL" "${ARGS[@]}"
   done
 done
 
 # Names that look like options: taken as (unknown) options, never as jobs.
 for cmd in "cgfreeze freeze @" "cgfreeze thaw @" "cgfreeze create @" "cgfreeze rm --kill @" \
            "cgfreeze run @ -- touch $MARK"; do
-  read -ra words <<< "$cmd"
   for n in -9 --json; do
-    args=(); for w in "${words[@]:1}"; do if [ "$w" = @ ]; then args+=("$n"); else args+=("$w"); fi; done
-    row "${cmd/@/$n}" 2 empty "$n|JOB|COMMAND" "$CGFREEZE" "${args[@]}"
+    fill "$n" "$cmd"
+    row "${cmd/@/$n}" 2 empty "$n|JOB|COMMAND" "$TOOL" "${ARGS[@]}"
   done
 done
 row "cgkill -9 (a signal, then no JOB)" 2 empty 'JOB' "$CGKILL" -9
@@ -427,11 +431,10 @@ MISSING=("nosuch-$$" "live/nosuch-$$" "/nosuch-badinput-$$" "$ROOT/nosuch-$$")
 for m in "${MISSING[@]}"; do
   for cmd in "cgfreeze freeze --wait @" "cgfreeze thaw @" "cgfreeze add @ $P_LIVE" "cgfreeze rm @" \
              "cgfreeze rm --kill @" "cgkill @" "cgkill -0 @" "cgstat @" "cgstat --watch --timeout 1 @"; do
-    read -ra words <<< "$cmd"
-    args=(); for w in "${words[@]:1}"; do if [ "$w" = @ ]; then args+=("$m"); else args+=("$w"); fi; done
+    fill "$m" "$cmd"
     stdout=empty
     [[ $cmd == "cgstat @" ]] && stdout=any  # SPEC: the jobs that were found are still listed
-    row "${cmd/@/$m}" 3 "$stdout" "nosuch" "$(tool_path "${words[0]}")" "${args[@]}"
+    row "${cmd/@/$m}" 3 "$stdout" "nosuch" "$TOOL" "${ARGS[@]}"
   done
   # Absolute JOBs are never created implicitly.
   if [[ $m == /* ]]; then
