@@ -1,6 +1,7 @@
 #include "tools/common/cli.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cerrno>
 #include <cstdio>
@@ -42,6 +43,62 @@ std::string empty_assignment(const std::vector<std::string>& args) {
   return {};
 }
 
+// The option `name` ("--timeout", "-q") of `app` or of one of its subcommands.
+const CLI::Option* find_option(CLI::App& app, const std::string& name) {
+  if (const CLI::Option* option = app.get_option_no_throw(name)) return option;
+  for (CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>())) {
+    if (const CLI::Option* option = find_option(*sub, name)) return option;
+  }
+  return nullptr;
+}
+
+// Whether `arg` is an option that takes a value (so that the next argument is
+// that value, whatever it looks like).
+bool takes_value(CLI::App& app, const std::string& arg) {
+  if (arg.size() < 2 || arg[0] != '-' || arg.find('=') != std::string::npos) return false;
+  const CLI::Option* option = find_option(app, arg);
+  return option != nullptr && option->get_expected_max() > 0;
+}
+
+// Whether -q/--quiet is given, alone or among short flags ("-qv"). Read before
+// parsing: -q silences the messages about the command line too, also those
+// CLI11 would give before it reaches the -q.
+bool asks_quiet(CLI::App& app, const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    if (a == "-q" || a == "--quiet") return true;
+    if (takes_value(app, a)) {
+      ++i;
+    } else if (a.size() > 2 && a[0] == '-' && a[1] != '-' && a.find('q') != std::string::npos) {
+      bool flags_only = std::all_of(a.begin() + 1, a.end(), [&](char c) {
+        const CLI::Option* option = find_option(app, std::string{'-', c});
+        return option != nullptr && option->get_expected_max() == 0;
+      });
+      if (flags_only) return true;
+    }
+  }
+  return false;
+}
+
+// An argument like "-9" or "-1.5" before "--" that is no option's value.
+// CLI11 takes what looks like a negative number as a positional, so
+// `cgfreeze create -9` would make a job named "-9"; getopt (util-linux,
+// coreutils) calls it an invalid option, and so do we: a JOB that starts
+// with '-' goes after "--". Returns the argument, or "".
+std::string option_lookalike(CLI::App& app, const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    if (takes_value(app, a)) {
+      ++i;
+    } else if (a.size() > 1 && a[0] == '-' && a[1] != '-' && !std::isalpha(static_cast<unsigned char>(a[1]))) {
+      return a;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 void add_common_options(CLI::App& app, CommonOptions& options) {
@@ -74,8 +131,14 @@ std::optional<int> answer_lone_version(const std::vector<std::string>& args, std
 std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::string>& args,
                                       Reporter& reporter) {
   refuse_blank_values(app);
+  if (asks_quiet(app, args)) reporter.set_quiet(true);
   if (auto option = empty_assignment(args); !option.empty()) {
     reporter.error("", option + ": empty or blank value (see '" + app.get_name() + " --help')");
+    return static_cast<int>(ExitStatus::usage);
+  }
+  if (auto odd = option_lookalike(app, args); !odd.empty()) {
+    reporter.error("", "unknown option '" + odd + "' (an argument that starts with '-' goes after '--'; see '" +
+                           app.get_name() + " --help')");
     return static_cast<int>(ExitStatus::usage);
   }
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back

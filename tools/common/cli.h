@@ -40,6 +40,7 @@ std::optional<int> answer_lone_version(const std::vector<std::string>& args, std
 
 /// Parses `args` (without argv[0]). Returns an exit status when the run is
 /// over (help or version printed: 0; usage error printed: 2), nullopt to go on.
+/// With -q/--quiet anywhere in `args`, `reporter` is quiet from the start.
 std::optional<int> parse_command_line(CLI::App& app, const std::vector<std::string>& args,
                                       Reporter& reporter);
 

@@ -1,6 +1,8 @@
 #pragma once
 // Messages on stderr, one line each: "tool: job: cannot freeze: Permission
-// denied (/sys/fs/cgroup/cgjobs/build/cgroup.freeze)".
+// denied (/sys/fs/cgroup/cgjobs/build/cgroup.freeze)". Whatever a message
+// quotes (a JOB, an option's value, a path) cannot break it into two lines or
+// reach the terminal as an escape sequence: see printable().
 
 #include <string>
 #include <string_view>
@@ -8,6 +10,12 @@
 #include "kernel/error.h"
 
 namespace cgjob::cli {
+
+/// `text` safe to show on one line of a terminal, as util-linux's
+/// mbs_safe_encode() does: control characters, C1 controls and bytes that are
+/// no valid UTF-8 become \xHH (and a backslash before an 'x' becomes \x5c);
+/// printable ASCII and valid UTF-8 pass unchanged.
+std::string printable(std::string_view text);
 
 class Reporter {
  public:
