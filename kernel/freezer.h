@@ -10,6 +10,7 @@
 #include "kernel/cgroup.h"
 #include "kernel/deadline.h"
 #include "kernel/hierarchy.h"
+#include "kernel/hierarchy_traits.h"
 
 namespace cgjob {
 
@@ -27,7 +28,8 @@ struct FreezerStatus {
 class Freezer {
  public:
   virtual ~Freezer() = default;
-  virtual HierarchyKind kind() const = 0;
+  /// What else differs in this backend's hierarchy (kernel/hierarchy_traits.h).
+  virtual const HierarchyTraits& traits() const = 0;
   /// Whether a frozen task that gets SIGKILL dies at once (v2), or only once
   /// thawed (v1: it stays in the refrigerator with the signal pending).
   virtual bool frozen_die_of_sigkill() const = 0;
@@ -65,7 +67,8 @@ class Freezer {
   virtual PollPlan poll_plan() const = 0;
 };
 
-/// The backend for `kind`, using `io` for every access.
+/// The backend for `kind`, using `io` for every access
+/// (hierarchy_traits(kind).make_freezer).
 std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind);
 
 /// Writes the request, retrying with backoff while the kernel answers EBUSY

@@ -1,5 +1,5 @@
 #pragma once
-// The two backends; make_freezer() picks one.
+// The two backends and their hierarchies' tables; hierarchy_traits() picks one.
 
 #include <memory>
 
@@ -7,7 +7,7 @@
 
 namespace cgjob {
 
-std::unique_ptr<Freezer> make_v1_freezer(SysIo& io);
-std::unique_ptr<Freezer> make_v2_freezer(SysIo& io);
+extern const HierarchyTraits k_v1_traits;
+extern const HierarchyTraits k_v2_traits;
 
 }  // namespace cgjob

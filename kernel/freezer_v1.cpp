@@ -18,7 +18,7 @@ namespace {
 
 class V1Freezer final : public Freezer {
  public:
-  HierarchyKind kind() const override { return HierarchyKind::v1; }
+  const HierarchyTraits& traits() const override { return k_v1_traits; }
   bool frozen_die_of_sigkill() const override { return false; }
 
   Result<FreezerStatus> status(const Cgroup& cg) override {
@@ -81,6 +81,10 @@ class V1Freezer final : public Freezer {
 
 }  // namespace
 
-std::unique_ptr<Freezer> make_v1_freezer(SysIo&) { return std::make_unique<V1Freezer>(); }
+const HierarchyTraits k_v1_traits{
+    .kind = HierarchyKind::v1,
+    .make_freezer = [](SysIo&) -> std::unique_ptr<Freezer> { return std::make_unique<V1Freezer>(); },
+    .clone_into_cgroup = false,
+};
 
 }  // namespace cgjob

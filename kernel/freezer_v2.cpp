@@ -12,7 +12,7 @@ namespace {
 class V2Freezer final : public Freezer {
  public:
   explicit V2Freezer(SysIo& io) : m_io(io) {}
-  HierarchyKind kind() const override { return HierarchyKind::v2; }
+  const HierarchyTraits& traits() const override { return k_v2_traits; }
   bool frozen_die_of_sigkill() const override { return true; }
 
   Result<FreezerStatus> status(const Cgroup& cg) override {
@@ -96,6 +96,10 @@ class V2Freezer final : public Freezer {
 
 }  // namespace
 
-std::unique_ptr<Freezer> make_v2_freezer(SysIo& io) { return std::make_unique<V2Freezer>(io); }
+const HierarchyTraits k_v2_traits{
+    .kind = HierarchyKind::v2,
+    .make_freezer = [](SysIo& io) -> std::unique_ptr<Freezer> { return std::make_unique<V2Freezer>(io); },
+    .clone_into_cgroup = true,
+};
 
 }  // namespace cgjob

@@ -1,0 +1,34 @@
+#pragma once
+// What differs between the v1 freezer hierarchy and cgroup2, as answers to
+// questions, so that nobody outside the backends (kernel/freezer_v1.cpp,
+// kernel/freezer_v2.cpp) tests which hierarchy it is. One table per
+// hierarchy, picked once with the freezer backend (Freezer::traits()) or,
+// where only a mount is known, by hierarchy_traits().
+
+#include <memory>
+#include <string_view>
+
+#include "kernel/hierarchy.h"
+
+namespace cgjob {
+
+class Freezer;
+class SysIo;
+
+struct HierarchyTraits {
+  /// Which hierarchy this is: for display ("v1", "v2") and for making a
+  /// backend, never for a decision.
+  HierarchyKind kind;
+  /// The freezer backend (kernel/freezer.h), using `io` for every access.
+  std::unique_ptr<Freezer> (*make_freezer)(SysIo& io);
+
+  /// clone3's CLONE_INTO_CGROUP takes this hierarchy's directory fds: a child
+  /// can be born straight into the job (cgroup2 only; the kernel, 5.7+, is
+  /// asked separately: has_clone_into_cgroup()).
+  bool clone_into_cgroup;
+};
+
+/// The table of hierarchy `kind`: the one place that branches on the kind.
+const HierarchyTraits& hierarchy_traits(HierarchyKind kind);
+
+}  // namespace cgjob
