@@ -79,11 +79,21 @@ class V1Freezer final : public Freezer {
   }
 };
 
+// Why: a task frozen by v1 shows state D and keeps the wait channel it slept
+// in, so which task blocks a freeze can only be guessed: one not in D, or in
+// D waiting on FUSE or NFS (which the freezer cannot freeze).
+bool v1_looks_frozen(const TaskInfo& t) {
+  bool stuck_in_fs = t.wchan.find("fuse") != std::string::npos || t.wchan.find("nfs") != std::string::npos ||
+                     t.wchan.find("rpc") != std::string::npos;
+  return sleeps_in_freezer(t) || (t.state == 'D' && !stuck_in_fs);
+}
+
 }  // namespace
 
 const HierarchyTraits k_v1_traits{
     .kind = HierarchyKind::v1,
     .make_freezer = [](SysIo&) -> std::unique_ptr<Freezer> { return std::make_unique<V1Freezer>(); },
+    .looks_frozen = v1_looks_frozen,
     .clone_into_cgroup = false,
 };
 

@@ -14,6 +14,7 @@ namespace cgjob {
 
 class Freezer;
 class SysIo;
+struct TaskInfo;
 
 struct HierarchyTraits {
   /// Which hierarchy this is: for display ("v1", "v2") and for making a
@@ -21,6 +22,10 @@ struct HierarchyTraits {
   HierarchyKind kind;
   /// The freezer backend (kernel/freezer.h), using `io` for every access.
   std::unique_ptr<Freezer> (*make_freezer)(SysIo& io);
+
+  /// Whether `task` can be counted as frozen, from its state and wait
+  /// channel (what a freeze that timed out reports; kernel/freeze_blockers.h).
+  bool (*looks_frozen)(const TaskInfo& task);
 
   /// clone3's CLONE_INTO_CGROUP takes this hierarchy's directory fds: a child
   /// can be born straight into the job (cgroup2 only; the kernel, 5.7+, is

@@ -3,11 +3,37 @@
 
 #include <catch2/catch.hpp>
 
+#include "kernel/freeze_blockers.h"
 #include "kernel/freezer.h"
 #include "tests/support/fake_sys_io.h"
 
 using namespace cgjob;
 using namespace cgjob::testing;
+
+namespace {
+
+// A task of `job` (its threads file: tasks on v1, cgroup.threads on v2) in
+// `state`, asleep in `wchan`.
+void add_task(FakeSysIo& io, const std::string& job, pid_t tid, char state, const std::string& wchan) {
+  std::string threads = io.exists(job + "/tasks") ? job + "/tasks" : job + "/cgroup.threads";
+  io.set_file(threads, io.file(threads) + std::to_string(tid) + "\n");
+  std::string proc = "/proc/" + std::to_string(tid);
+  io.add_dir(proc);
+  io.set_file(proc + "/stat", std::to_string(tid) + " (t" + std::to_string(tid) + ") " + state + " 1 1 1 0 -1 0\n");
+  io.set_file(proc + "/wchan", wchan);
+}
+
+std::vector<pid_t> blockers(FakeSysIo& io, const std::string& job, HierarchyKind kind) {
+  auto cg = Cgroup::open(io, job);
+  REQUIRE(cg);
+  auto tasks = tasks_not_frozen(*cg, hierarchy_traits(kind));
+  REQUIRE(tasks);
+  std::vector<pid_t> out;
+  for (const auto& t : *tasks) out.push_back(t.pid);
+  return out;
+}
+
+}  // namespace
 
 TEST_CASE("each backend comes with its hierarchy's table, the one hierarchy_traits() gives", "[traits]") {
   FakeSysIo io;
@@ -21,4 +47,36 @@ TEST_CASE("each backend comes with its hierarchy's table, the one hierarchy_trai
 TEST_CASE("a child is born straight into the job only on cgroup2 (CLONE_INTO_CGROUP)", "[traits][spawn]") {
   CHECK(hierarchy_traits(HierarchyKind::v2).clone_into_cgroup);
   CHECK_FALSE(hierarchy_traits(HierarchyKind::v1).clone_into_cgroup);
+}
+
+TEST_CASE("v2 counts a task as frozen only when it sleeps in the freezer", "[traits][blockers]") {
+  FakeSysIo io;
+  const std::string job = "/cg/unified/cgjobs/build";
+  io.add_v2_cgroup(job);
+  add_task(io, job, 10, 'S', "do_freezer_trap");
+  add_task(io, job, 11, 'S', "__refrigerator");
+  add_task(io, job, 12, 'D', "io_schedule");  // asleep in D: v1 would guess frozen
+  add_task(io, job, 13, 'R', "");
+  CHECK(blockers(io, job, HierarchyKind::v2) == std::vector<pid_t>{12, 13});
+}
+
+TEST_CASE("v1 guesses: a task in D is frozen unless it waits on FUSE or NFS", "[traits][blockers]") {
+  FakeSysIo io;
+  const std::string job = "/cg/freezer/cgjobs/build";
+  io.add_v1_cgroup(job);
+  add_task(io, job, 10, 'D', "refrigerator");
+  add_task(io, job, 11, 'D', "io_schedule");
+  add_task(io, job, 12, 'D', "fuse_wait_answer");
+  add_task(io, job, 13, 'D', "rpc_wait_bit_killable");
+  add_task(io, job, 14, 'S', "do_select");
+  CHECK(blockers(io, job, HierarchyKind::v1) == std::vector<pid_t>{12, 13, 14});
+}
+
+TEST_CASE("when every task looks frozen, all are listed: the guess found nothing", "[traits][blockers]") {
+  FakeSysIo io;
+  const std::string job = "/cg/freezer/cgjobs/build";
+  io.add_v1_cgroup(job);
+  add_task(io, job, 10, 'D', "refrigerator");
+  add_task(io, job, 11, 'D', "io_schedule");
+  CHECK(blockers(io, job, HierarchyKind::v1) == std::vector<pid_t>{10, 11});
 }
