@@ -3,6 +3,7 @@
 
 #include "kernel/freezer_backends.h"
 #include "kernel/freezer_words.h"
+#include "kernel/text.h"
 
 namespace cgjob {
 
@@ -93,6 +94,11 @@ bool v1_looks_frozen(const TaskInfo& t) {
 const HierarchyTraits k_v1_traits{
     .kind = HierarchyKind::v1,
     .make_freezer = [](SysIo&) -> std::unique_ptr<Freezer> { return std::make_unique<V1Freezer>(); },
+    // The line of the hierarchy that holds the freezer ("4:freezer:/x",
+    // "7:cpu,freezer:/x").
+    .is_own_cgroup_line = [](std::string_view, std::string_view controllers) {
+      return list_contains(controllers, "freezer");
+    },
     .looks_frozen = v1_looks_frozen,
     .clone_into_cgroup = false,
 };

@@ -99,6 +99,10 @@ class V2Freezer final : public Freezer {
 const HierarchyTraits k_v2_traits{
     .kind = HierarchyKind::v2,
     .make_freezer = [](SysIo& io) -> std::unique_ptr<Freezer> { return std::make_unique<V2Freezer>(io); },
+    // The unified hierarchy's line: ID 0, no controllers ("0::/x").
+    .is_own_cgroup_line = [](std::string_view id, std::string_view controllers) {
+      return id == "0" && controllers.empty();
+    },
     // A task frozen by v2 sleeps in the freezer, nowhere else.
     .looks_frozen = sleeps_in_freezer,
     .clone_into_cgroup = true,

@@ -23,6 +23,10 @@ struct HierarchyTraits {
   /// The freezer backend (kernel/freezer.h), using `io` for every access.
   std::unique_ptr<Freezer> (*make_freezer)(SysIo& io);
 
+  /// Whether the /proc/PID/cgroup line "ID:CONTROLLERS:PATH" is this
+  /// hierarchy's: v2's is "0::PATH", v1's the one listing the freezer.
+  bool (*is_own_cgroup_line)(std::string_view id, std::string_view controllers);
+
   /// Whether `task` can be counted as frozen, from its state and wait
   /// channel (what a freeze that timed out reports; kernel/freeze_blockers.h).
   bool (*looks_frozen)(const TaskInfo& task);

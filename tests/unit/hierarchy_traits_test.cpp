@@ -5,6 +5,7 @@
 
 #include "kernel/freeze_blockers.h"
 #include "kernel/freezer.h"
+#include "kernel/self_cgroup.h"
 #include "tests/support/fake_sys_io.h"
 
 using namespace cgjob;
@@ -79,4 +80,25 @@ TEST_CASE("when every task looks frozen, all are listed: the guess found nothing
   add_task(io, job, 10, 'D', "refrigerator");
   add_task(io, job, 11, 'D', "io_schedule");
   CHECK(blockers(io, job, HierarchyKind::v1) == std::vector<pid_t>{10, 11});
+}
+
+TEST_CASE("each hierarchy finds its own line of /proc/PID/cgroup", "[traits][self_cgroup]") {
+  const std::string text = "12:pids:/p\n7:cpu,freezer:/frozen/x\n1:name=systemd:/s\n0::/unified/y\n";
+  CHECK(cgroup_line_path(text, HierarchyKind::v1) == "/frozen/x");
+  CHECK(cgroup_line_path(text, HierarchyKind::v2) == "/unified/y");
+  // A named hierarchy with no controllers is not the unified one; a
+  // controller whose name merely contains "freezer" is not the freezer.
+  CHECK(cgroup_line_path("1:name=systemd:/s\n3:nofreezer:/n\n", HierarchyKind::v1).empty());
+  CHECK(cgroup_line_path("1:name=systemd:/s\n", HierarchyKind::v2).empty());
+}
+
+TEST_CASE("process_cgroup_dir maps the line of the mount's hierarchy to its directory", "[traits][self_cgroup]") {
+  FakeSysIo io;
+  io.set_file("/proc/42/cgroup", "7:freezer:/cgjobs/a\n0::/cgjobs/b\n");
+  auto v1 = process_cgroup_dir(io, CgroupMount{HierarchyKind::v1, "/cg/freezer", "/"}, 42);
+  auto v2 = process_cgroup_dir(io, CgroupMount{HierarchyKind::v2, "/cg/unified", "/"}, 42);
+  REQUIRE(v1);
+  REQUIRE(v2);
+  CHECK(*v1 == "/cg/freezer/cgjobs/a");
+  CHECK(*v2 == "/cg/unified/cgjobs/b");
 }
