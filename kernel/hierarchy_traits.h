@@ -35,6 +35,14 @@ struct HierarchyTraits {
   /// can be born straight into the job (cgroup2 only; the kernel, 5.7+, is
   /// asked separately: has_clone_into_cgroup()).
   bool clone_into_cgroup;
+  /// The kernel tells whether a cgroup or one below it has a process
+  /// (cgroup.events "populated", read with the freezer state:
+  /// FreezerStatus::populated); otherwise it is counted by walking down.
+  bool tells_populated;
+  /// The kernel tells whether an ancestor asked to be frozen
+  /// (freezer.parent_freezing); otherwise the ancestors' requests are read
+  /// (Freezer::self_freezing_at).
+  bool tells_parent_freezing;
 };
 
 /// The table of hierarchy `kind`: the one place that branches on the kind.

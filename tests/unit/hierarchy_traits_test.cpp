@@ -5,6 +5,7 @@
 
 #include "kernel/freeze_blockers.h"
 #include "kernel/freezer.h"
+#include "kernel/job_status.h"
 #include "kernel/self_cgroup.h"
 #include "tests/support/fake_sys_io.h"
 
@@ -101,4 +102,106 @@ TEST_CASE("process_cgroup_dir maps the line of the mount's hierarchy to its dire
   REQUIRE(v2);
   CHECK(*v1 == "/cg/freezer/cgjobs/a");
   CHECK(*v2 == "/cg/unified/cgjobs/b");
+}
+
+TEST_CASE("v2 status_at: populated from cgroup.events, an ancestor's request as the caller found it", "[traits][status]") {
+  FakeSysIo io;
+  const std::string parent = "/cg/unified/cgjobs", job = parent + "/build";
+  io.add_v2_cgroup(parent);
+  io.add_v2_cgroup(job);
+  io.set_file(parent + "/cgroup.freeze", "1\n");
+  io.set_file(job + "/cgroup.events", "populated 1\nfrozen 0\n");
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  CHECK(freezer->traits().tells_populated);
+  CHECK_FALSE(freezer->traits().tells_parent_freezing);
+  auto cg = Cgroup::open(io, job);
+  REQUIRE(cg);
+
+  auto told = freezer->status_at(cg->dir(), false);  // the caller says: nobody above asked
+  REQUIRE(told);
+  CHECK(told->populated == std::optional<bool>(true));
+  CHECK_FALSE(told->parent_freezing);
+  CHECK(told->state == FreezeState::thawed);
+  CHECK(io.reads(parent + "/cgroup.freeze") == 0);
+
+  auto found = freezer->status_at(cg->dir(), std::nullopt);  // looks up the ancestors itself
+  REQUIRE(found);
+  CHECK(found->parent_freezing);
+  CHECK(found->state == FreezeState::freezing);
+  CHECK(io.reads(parent + "/cgroup.freeze") == 1);
+
+  // Frozen without asking: frozen from above, whatever the caller found.
+  io.set_file(job + "/cgroup.events", "populated 0\nfrozen 1\n");
+  auto frozen = freezer->status_at(cg->dir(), false);
+  REQUIRE(frozen);
+  CHECK(frozen->parent_freezing);
+  CHECK(frozen->state == FreezeState::frozen);
+  CHECK(frozen->populated == std::optional<bool>(false));
+}
+
+TEST_CASE("v1 status_at: parent_freezing from the kernel, populated not told", "[traits][status]") {
+  FakeSysIo io;
+  const std::string job = "/cg/freezer/cgjobs/build";
+  io.add_v1_cgroup(job);
+  io.set_file(job + "/freezer.state", "FREEZING\n");
+  io.set_file(job + "/freezer.parent_freezing", "1\n");
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  CHECK_FALSE(freezer->traits().tells_populated);
+  CHECK(freezer->traits().tells_parent_freezing);
+  auto cg = Cgroup::open(io, job);
+  REQUIRE(cg);
+  for (auto above : {std::optional<bool>(false), std::optional<bool>()}) {
+    auto st = freezer->status_at(cg->dir(), above);
+    REQUIRE(st);
+    CHECK(st->state == FreezeState::freezing);
+    CHECK(st->parent_freezing);
+    CHECK_FALSE(st->self_freezing);
+    CHECK_FALSE(st->populated.has_value());
+  }
+}
+
+TEST_CASE("self_freezing_at reads a cgroup's own request by path; the v2 mount root has none", "[traits][status]") {
+  FakeSysIo io;
+  io.add_v2_cgroup("/cg/unified");
+  io.remove("/cg/unified/cgroup.freeze");
+  io.add_v2_cgroup("/cg/unified/a");
+  io.set_file("/cg/unified/a/cgroup.freeze", "1\n");
+  io.add_v1_cgroup("/cg/freezer/b");
+  io.set_file("/cg/freezer/b/freezer.self_freezing", "1\n");
+  auto v2 = make_freezer(io, HierarchyKind::v2);
+  auto v1 = make_freezer(io, HierarchyKind::v1);
+  auto a = v2->self_freezing_at("/cg/unified/a");
+  REQUIRE(a);
+  CHECK(*a);
+  auto root = v2->self_freezing_at("/cg/unified");
+  REQUIRE_FALSE(root);
+  CHECK(root.error().errnum == ENOENT);
+  auto b = v1->self_freezing_at("/cg/freezer/b");
+  REQUIRE(b);
+  CHECK(*b);
+}
+
+TEST_CASE("a walk counts populated where the kernel does not tell it, and reads no request above on v1",
+          "[traits][status]") {
+  FakeSysIo io;
+  const std::string mount = "/cg/freezer", root = mount + "/cgjobs", a = root + "/a", b = a + "/b";
+  io.add_v1_cgroup(mount);
+  io.add_v1_cgroup(root);
+  io.add_v1_cgroup(a);
+  io.add_v1_cgroup(b);
+  io.set_file(b + "/cgroup.procs", "77\n");
+  StatusReader reader(io, HierarchyKind::v1, mount);
+  auto top = Cgroup::open(io, a);
+  REQUIRE(top);
+  std::vector<StatusEntry> out;
+  std::vector<Error> problems;
+  REQUIRE(reader.walk(*top, false, true, out, problems));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].status.populated);  // from b's process, below
+  CHECK(problems.empty());
+  // Nothing above the top is read: freezer.parent_freezing told it.
+  for (const auto& call : io.calls()) {
+    CHECK(call.find(root + "/freezer.") == std::string::npos);
+    CHECK(call.find("cgroup.freeze") == std::string::npos);
+  }
 }
