@@ -116,6 +116,7 @@ const HierarchyTraits k_v1_traits{
     .clone_into_cgroup = false,
     .tells_populated = false,
     .tells_parent_freezing = true,
+    .notifies_changes = false,
 };
 
 }  // namespace cgjob

@@ -115,6 +115,7 @@ const HierarchyTraits k_v2_traits{
     .clone_into_cgroup = true,
     .tells_populated = true,
     .tells_parent_freezing = false,
+    .notifies_changes = true,
 };
 
 }  // namespace cgjob

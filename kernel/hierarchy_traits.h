@@ -43,6 +43,10 @@ struct HierarchyTraits {
   /// (freezer.parent_freezing); otherwise the ancestors' requests are read
   /// (Freezer::self_freezing_at).
   bool tells_parent_freezing;
+  /// A cgroup's changes can be waited for with inotify: the kernel modifies
+  /// cgroup.events (populated, frozen) and cgroup.freeze. Otherwise they are
+  /// polled.
+  bool notifies_changes;
 };
 
 /// The table of hierarchy `kind`: the one place that branches on the kind.

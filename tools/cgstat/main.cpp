@@ -49,7 +49,7 @@ ExitStatus watch(const JobRoot& root, const Options& o, const std::vector<JobNam
   if (!stop) reporter.failure("", "watch for SIGINT", stop.error());
 
   std::unique_ptr<EventWatch> events;
-  if (root.layout().kind == HierarchyKind::v2) {
+  if (root.freezer().traits().notifies_changes) {
     auto opened = open_inotify_watch();
     if (opened) {
       events = std::move(*opened);
