@@ -117,6 +117,9 @@ const HierarchyTraits k_v1_traits{
     .tells_populated = false,
     .tells_parent_freezing = true,
     .notifies_changes = false,
+    .lists_hidden_processes = false,
+    .move_access = "write access to the job's cgroup.procs and, unless root, the same uid as the process",
+    .move_needs_common_ancestor = false,
 };
 
 }  // namespace cgjob

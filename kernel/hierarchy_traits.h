@@ -47,6 +47,19 @@ struct HierarchyTraits {
   /// cgroup.events (populated, frozen) and cgroup.freeze. Otherwise they are
   /// polled.
   bool notifies_changes;
+  /// cgroup.procs lists a process of another PID namespace as 0 (v2);
+  /// otherwise it leaves it out (v1), and a busy cgroup may list nothing.
+  bool lists_hidden_processes;
+
+  /// The access moving a process into a job needs, for a message after
+  /// EACCES/EPERM: "moving a process needs " + this. v2 (cgroup-v2.rst,
+  /// "Delegation"): the destination's cgroup.procs and that of the common
+  /// ancestor of source and destination; v1: the destination's cgroup.procs
+  /// and, unless root, the process's own uid.
+  std::string_view move_access;
+  /// Whether that access includes the common ancestor's cgroup.procs, which
+  /// the message then names.
+  bool move_needs_common_ancestor;
 };
 
 /// The table of hierarchy `kind`: the one place that branches on the kind.

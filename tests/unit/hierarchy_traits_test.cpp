@@ -205,3 +205,23 @@ TEST_CASE("a walk counts populated where the kernel does not tell it, and reads 
     CHECK(call.find("cgroup.freeze") == std::string::npos);
   }
 }
+
+TEST_CASE("the rest of each table: notifications, hidden processes, what a move needs", "[traits]") {
+  const HierarchyTraits& v1 = hierarchy_traits(HierarchyKind::v1);
+  const HierarchyTraits& v2 = hierarchy_traits(HierarchyKind::v2);
+  // cgstat --watch waits for inotify events on v2, polls on v1.
+  CHECK(v2.notifies_changes);
+  CHECK_FALSE(v1.notifies_changes);
+  // cgfreeze rm: v2 counts other namespaces' processes (0s); v1 shows none.
+  CHECK(v2.lists_hidden_processes);
+  CHECK_FALSE(v1.lists_hidden_processes);
+  // cgfreeze add after EACCES/EPERM: the wording users see.
+  CHECK(std::string("moving a process needs ") + std::string(v1.move_access) ==
+        "moving a process needs write access to the job's cgroup.procs and, unless root, the same uid as the "
+        "process");
+  CHECK_FALSE(v1.move_needs_common_ancestor);
+  CHECK(std::string("moving a process needs ") + std::string(v2.move_access) ==
+        "moving a process needs write access to cgroup.procs of the job and of the common ancestor of its cgroup "
+        "and the job");
+  CHECK(v2.move_needs_common_ancestor);
+}
