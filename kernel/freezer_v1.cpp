@@ -118,6 +118,7 @@ const HierarchyTraits k_v1_traits{
     .tells_parent_freezing = true,
     .notifies_changes = false,
     .lists_hidden_processes = false,
+    .systemd_may_own = false,
     .move_access = "write access to the job's cgroup.procs and, unless root, the same uid as the process",
     .move_needs_common_ancestor = false,
 };

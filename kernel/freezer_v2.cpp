@@ -117,6 +117,7 @@ const HierarchyTraits k_v2_traits{
     .tells_parent_freezing = false,
     .notifies_changes = true,
     .lists_hidden_processes = true,
+    .systemd_may_own = true,
     .move_access = "write access to cgroup.procs of the job and of the common ancestor of its cgroup and the job",
     .move_needs_common_ancestor = true,
 };

@@ -50,6 +50,9 @@ struct HierarchyTraits {
   /// cgroup.procs lists a process of another PID namespace as 0 (v2);
   /// otherwise it leaves it out (v1), and a busy cgroup may list nothing.
   bool lists_hidden_processes;
+  /// systemd as PID 1 may own this hierarchy, its units' cgroups in it
+  /// (cgroup2); it never uses a v1 freezer hierarchy.
+  bool systemd_may_own;
 
   /// The access moving a process into a job needs, for a message after
   /// EACCES/EPERM: "moving a process needs " + this. v2 (cgroup-v2.rst,

@@ -215,6 +215,9 @@ TEST_CASE("the rest of each table: notifications, hidden processes, what a move 
   // cgfreeze rm: v2 counts other namespaces' processes (0s); v1 shows none.
   CHECK(v2.lists_hidden_processes);
   CHECK_FALSE(v1.lists_hidden_processes);
+  // Only a cgroup2 mount is looked at for systemd's init.scope.
+  CHECK(v2.systemd_may_own);
+  CHECK_FALSE(v1.systemd_may_own);
   // cgfreeze add after EACCES/EPERM: the wording users see.
   CHECK(std::string("moving a process needs ") + std::string(v1.move_access) ==
         "moving a process needs write access to the job's cgroup.procs and, unless root, the same uid as the "
