@@ -45,7 +45,7 @@ ExitStatus watch(const JobRoot& root, const Options& o, const std::vector<JobNam
   // SIGINT/SIGTERM end the watch normally (exit 0): read from an fd, not
   // delivered, so that a line is never cut in half.
   const int stop_signals[] = {SIGINT, SIGTERM};
-  auto stop = InterruptSignals::block(stop_signals);
+  auto stop = SignalFd::block(stop_signals);
   if (!stop) reporter.failure("", "watch for SIGINT", stop.error());
 
   std::unique_ptr<EventWatch> events;

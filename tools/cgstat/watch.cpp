@@ -471,7 +471,7 @@ void Watcher::tick() {
   m_tick = std::max(base, cost * k_cpu_share_divisor);
 }
 
-ExitStatus Watcher::run(Deadline deadline, InterruptSignals* stop) {
+ExitStatus Watcher::run(Deadline deadline, SignalFd* stop) {
   SysIo& io = m_root.io();
   for (;;) {
     if (m_output_failed) return ExitStatus::failed;
