@@ -25,10 +25,14 @@ void add_task(FakeSysIo& io, const std::string& job, pid_t tid, char state, cons
   io.set_file(proc + "/wchan", wchan);
 }
 
-std::vector<pid_t> blockers(FakeSysIo& io, const std::string& job, HierarchyKind kind) {
-  auto cg = Cgroup::open(io, job);
+Cgroup open(FakeSysIo& io, const std::string& path) {
+  auto cg = Cgroup::open(io, path);
   REQUIRE(cg);
-  auto tasks = tasks_not_frozen(*cg, hierarchy_traits(kind));
+  return std::move(*cg);
+}
+
+std::vector<pid_t> blockers(FakeSysIo& io, const std::string& job, HierarchyKind kind) {
+  auto tasks = tasks_not_frozen(open(io, job), hierarchy_traits(kind));
   REQUIRE(tasks);
   std::vector<pid_t> out;
   for (const auto& t : *tasks) out.push_back(t.pid);
@@ -114,17 +118,16 @@ TEST_CASE("v2 status_at: populated from cgroup.events, an ancestor's request as 
   auto freezer = make_freezer(io, HierarchyKind::v2);
   CHECK(freezer->traits().tells_populated);
   CHECK_FALSE(freezer->traits().tells_parent_freezing);
-  auto cg = Cgroup::open(io, job);
-  REQUIRE(cg);
+  const Cgroup cg = open(io, job);
 
-  auto told = freezer->status_at(cg->dir(), false);  // the caller says: nobody above asked
+  auto told = freezer->status_at(cg.dir(), false);  // the caller says: nobody above asked
   REQUIRE(told);
   CHECK(told->populated == std::optional<bool>(true));
   CHECK_FALSE(told->parent_freezing);
   CHECK(told->state == FreezeState::thawed);
   CHECK(io.reads(parent + "/cgroup.freeze") == 0);
 
-  auto found = freezer->status_at(cg->dir(), std::nullopt);  // looks up the ancestors itself
+  auto found = freezer->status_at(cg.dir(), std::nullopt);  // looks up the ancestors itself
   REQUIRE(found);
   CHECK(found->parent_freezing);
   CHECK(found->state == FreezeState::freezing);
@@ -132,7 +135,7 @@ TEST_CASE("v2 status_at: populated from cgroup.events, an ancestor's request as 
 
   // Frozen without asking: frozen from above, whatever the caller found.
   io.set_file(job + "/cgroup.events", "populated 0\nfrozen 1\n");
-  auto frozen = freezer->status_at(cg->dir(), false);
+  auto frozen = freezer->status_at(cg.dir(), false);
   REQUIRE(frozen);
   CHECK(frozen->parent_freezing);
   CHECK(frozen->state == FreezeState::frozen);
@@ -148,10 +151,9 @@ TEST_CASE("v1 status_at: parent_freezing from the kernel, populated not told", "
   auto freezer = make_freezer(io, HierarchyKind::v1);
   CHECK_FALSE(freezer->traits().tells_populated);
   CHECK(freezer->traits().tells_parent_freezing);
-  auto cg = Cgroup::open(io, job);
-  REQUIRE(cg);
+  const Cgroup cg = open(io, job);
   for (auto above : {std::optional<bool>(false), std::optional<bool>()}) {
-    auto st = freezer->status_at(cg->dir(), above);
+    auto st = freezer->status_at(cg.dir(), above);
     REQUIRE(st);
     CHECK(st->state == FreezeState::freezing);
     CHECK(st->parent_freezing);
@@ -191,11 +193,9 @@ TEST_CASE("a walk counts populated where the kernel does not tell it, and reads 
   io.add_v1_cgroup(b);
   io.set_file(b + "/cgroup.procs", "77\n");
   StatusReader reader(io, HierarchyKind::v1, mount);
-  auto top = Cgroup::open(io, a);
-  REQUIRE(top);
   std::vector<StatusEntry> out;
   std::vector<Error> problems;
-  REQUIRE(reader.walk(*top, false, true, out, problems));
+  REQUIRE(reader.walk(open(io, a), false, true, out, problems));
   REQUIRE(out.size() == 1);
   CHECK(out[0].status.populated);  // from b's process, below
   CHECK(problems.empty());
