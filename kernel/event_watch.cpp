@@ -1,7 +1,6 @@
 #include "kernel/event_watch.h"
 
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -77,40 +76,6 @@ Result<std::unique_ptr<EventWatch>> open_inotify_watch() {
   int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) return sys_error(errno, "inotify_init1");
   return std::unique_ptr<EventWatch>(std::make_unique<InotifyWatch>(UniqueFd(fd)));
-}
-
-Result<InterruptSignals> InterruptSignals::block(std::span<const int> signals) {
-  InterruptSignals s;
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig : signals) sigaddset(&set, sig);
-  if (::sigprocmask(SIG_BLOCK, &set, &s.m_old_mask) < 0) return sys_error(errno, "sigprocmask");
-  s.m_active = true;
-  int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (fd < 0) return sys_error(errno, "signalfd");
-  s.m_fd.reset(fd);
-  return s;
-}
-
-InterruptSignals::InterruptSignals(InterruptSignals&& other) noexcept
-    : m_fd(std::move(other.m_fd)), m_old_mask(other.m_old_mask), m_active(other.m_active) {
-  other.m_active = false;
-}
-
-InterruptSignals::~InterruptSignals() {
-  m_fd.reset();
-  if (m_active) ::sigprocmask(SIG_SETMASK, &m_old_mask, nullptr);
-}
-
-int InterruptSignals::take() {
-  signalfd_siginfo info{};
-  if (!m_fd.valid()) return 0;
-  for (;;) {
-    ssize_t n = ::read(m_fd.get(), &info, sizeof info);
-    if (n == static_cast<ssize_t>(sizeof info)) return static_cast<int>(info.ssi_signo);
-    if (n < 0 && errno == EINTR) continue;
-    return 0;
-  }
 }
 
 }  // namespace cgjob

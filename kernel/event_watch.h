@@ -1,6 +1,6 @@
 #pragma once
-// Change notifications for watching jobs (cgstat --watch on v2), and the
-// signals that end a watch, both as fds to poll.
+// Change notifications for watching jobs (cgstat --watch on v2), as an fd to
+// poll (the signals that end a watch come through kernel/signal_fd.h).
 //
 // inotify, because one fd then covers any number of jobs (a watch is no fd)
 // and it also reports directories: IN_MODIFY on cgroup.events fires when
@@ -9,9 +9,7 @@
 // anyone writes a request, IN_CREATE/IN_DELETE on a cgroup directory when a
 // sub-cgroup is made or removed.
 
-#include <csignal>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -57,28 +55,5 @@ class EventWatch {
 /// An inotify instance (non-blocking, close-on-exec). EMFILE when the
 /// per-user instance limit is reached.
 Result<std::unique_ptr<EventWatch>> open_inotify_watch();
-
-/// Signals that end a run (SIGINT, SIGTERM ...) received through an fd
-/// instead of killing the process: blocked on creation, the previous mask
-/// restored on destruction. A signal whose disposition is SIG_IGN (a
-/// background job of a non-interactive shell) stays ignored.
-class InterruptSignals {
- public:
-  static Result<InterruptSignals> block(std::span<const int> signals);
-  InterruptSignals(InterruptSignals&& other) noexcept;
-  InterruptSignals& operator=(InterruptSignals&&) = delete;
-  ~InterruptSignals();
-
-  /// Polls readable (POLLIN) once one of the signals is pending.
-  int fd() const { return m_fd.get(); }
-  /// The first pending signal, consumed; 0 when none (does not block).
-  int take();
-
- private:
-  InterruptSignals() = default;
-  UniqueFd m_fd;
-  sigset_t m_old_mask{};
-  bool m_active = false;
-};
 
 }  // namespace cgjob

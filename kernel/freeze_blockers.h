@@ -4,16 +4,13 @@
 #include <vector>
 
 #include "kernel/cgroup.h"
-#include "kernel/hierarchy.h"
+#include "kernel/hierarchy_traits.h"
 #include "kernel/task_info.h"
 
 namespace cgjob {
 
-/// The tasks (threads) of `job` and its sub-jobs that look not frozen. v2:
-/// a frozen task sleeps in do_freezer_trap (or the 6.1+ freezer's __refrigerator).
-/// v1 cannot tell for sure: a frozen task shows state D and keeps its wait
-/// channel, so tasks not in D, or in a FUSE/NFS wait, are listed. When the
-/// guess finds none, every task is listed.
-Result<std::vector<TaskInfo>> tasks_not_frozen(const Cgroup& job, HierarchyKind kind);
+/// The tasks (threads) of `job` and its sub-jobs that do not look frozen
+/// (`hierarchy.looks_frozen`). When the guess finds none, every task is listed.
+Result<std::vector<TaskInfo>> tasks_not_frozen(const Cgroup& job, const HierarchyTraits& hierarchy);
 
 }  // namespace cgjob

@@ -156,9 +156,11 @@ std::string_view to_string(FreezeState state) {
   return "THAWED";
 }
 
-std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind) {
-  return kind == HierarchyKind::v1 ? make_v1_freezer(io) : make_v2_freezer(io);
+const HierarchyTraits& hierarchy_traits(HierarchyKind kind) {
+  return kind == HierarchyKind::v1 ? k_v1_traits : k_v2_traits;
 }
+
+std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind) { return hierarchy_traits(kind).make_freezer(io); }
 
 Status request_with_retry(Freezer& freezer, const Cgroup& cg, bool freeze, Deadline deadline) {
   SysIo& io = cg.io();

@@ -3,6 +3,7 @@
 // (cgroup.freeze + cgroup.events) backend, chosen once per run.
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "kernel/cgroup.h"
 #include "kernel/deadline.h"
 #include "kernel/hierarchy.h"
+#include "kernel/hierarchy_traits.h"
 
 namespace cgjob {
 
@@ -22,21 +24,36 @@ struct FreezerStatus {
   FreezeState state = FreezeState::thawed;
   bool self_freezing = false;    ///< this cgroup asked to be frozen
   bool parent_freezing = false;  ///< an ancestor asked to be frozen
+  /// Whether the cgroup or one below it has a process, where the file read
+  /// for the state tells it (v2's cgroup.events); std::nullopt where not
+  /// (v1: HierarchyTraits::tells_populated is false, count instead).
+  std::optional<bool> populated;
 };
 
 class Freezer {
  public:
   virtual ~Freezer() = default;
-  virtual HierarchyKind kind() const = 0;
+  /// What else differs in this backend's hierarchy (kernel/hierarchy_traits.h).
+  virtual const HierarchyTraits& traits() const = 0;
   /// Whether a frozen task that gets SIGKILL dies at once (v2), or only once
   /// thawed (v1: it stays in the refrigerator with the signal pending).
   virtual bool frozen_die_of_sigkill() const = 0;
   /// The state and the self/parent request flags of `cg`.
-  virtual Result<FreezerStatus> status(const Cgroup& cg) = 0;
+  Result<FreezerStatus> status(const Cgroup& cg) { return status_at(cg.dir(), std::nullopt); }
+  /// The same for the cgroup open at `dir`, each control file read once.
+  /// `requested_above`: whether an ancestor asked to be frozen, where the
+  /// caller knows (a walk from the top); std::nullopt: found out where the
+  /// hierarchy does not tell (v2 reads the ancestors' requests; v1 reads
+  /// freezer.parent_freezing either way).
+  virtual Result<FreezerStatus> status_at(DirRef dir, std::optional<bool> requested_above) = 0;
   /// One write of the freeze (or thaw) request, no retry.
   virtual Status write_request(const Cgroup& cg, bool freeze) = 0;
   /// Whether this cgroup itself asked to be frozen (cheaper than status()).
   virtual Result<bool> self_freezing(const Cgroup& cg) = 0;
+  /// The same for the cgroup at `path`, read by path, not opened (an
+  /// ancestor outside the job root). The mount root of cgroup2 has no
+  /// request file: ENOENT.
+  virtual Result<bool> self_freezing_at(std::string_view path) = 0;
   /// An fd that polls ready (POLLPRI) when the state may have changed, or an
   /// invalid fd where the kernel offers no notification (v1).
   virtual UniqueFd open_watch(const Cgroup& cg) = 0;
@@ -65,7 +82,8 @@ class Freezer {
   virtual PollPlan poll_plan() const = 0;
 };
 
-/// The backend for `kind`, using `io` for every access.
+/// The backend for `kind`, using `io` for every access
+/// (hierarchy_traits(kind).make_freezer).
 std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind);
 
 /// Writes the request, retrying with backoff while the kernel answers EBUSY

@@ -1,13 +1,20 @@
 #pragma once
-// The two backends; make_freezer() picks one.
+// The two backends and their hierarchies' tables; hierarchy_traits() picks one.
 
 #include <memory>
 
 #include "kernel/freezer.h"
+#include "kernel/task_info.h"
 
 namespace cgjob {
 
-std::unique_ptr<Freezer> make_v1_freezer(SysIo& io);
-std::unique_ptr<Freezer> make_v2_freezer(SysIo& io);
+/// A task asleep in the freezer: do_freezer_trap (v2), the refrigerator
+/// (v1; v2 too since 6.1's freezer rework).
+inline bool sleeps_in_freezer(const TaskInfo& task) {
+  return task.wchan == "do_freezer_trap" || task.wchan == "__refrigerator" || task.wchan == "refrigerator";
+}
+
+extern const HierarchyTraits k_v1_traits;
+extern const HierarchyTraits k_v2_traits;
 
 }  // namespace cgjob

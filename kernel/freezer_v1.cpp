@@ -1,8 +1,11 @@
 // cgroup v1 freezer: freezer.state reads THAWED, FREEZING or FROZEN;
 // freezer.self_freezing and freezer.parent_freezing tell who asked.
 
+#include <fcntl.h>
+
 #include "kernel/freezer_backends.h"
 #include "kernel/freezer_words.h"
+#include "kernel/text.h"
 
 namespace cgjob {
 
@@ -18,20 +21,22 @@ namespace {
 
 class V1Freezer final : public Freezer {
  public:
-  HierarchyKind kind() const override { return HierarchyKind::v1; }
+  explicit V1Freezer(SysIo& io) : m_io(io) {}
+  const HierarchyTraits& traits() const override { return k_v1_traits; }
   bool frozen_die_of_sigkill() const override { return false; }
 
-  Result<FreezerStatus> status(const Cgroup& cg) override {
-    auto state = cg.read("freezer.state");
+  // freezer.parent_freezing tells what the caller may know already.
+  Result<FreezerStatus> status_at(DirRef dir, std::optional<bool>) override {
+    auto state = m_io.read_file(dir, "freezer.state");
     if (!state) return state.error();
-    auto self = cg.read("freezer.self_freezing");
+    auto self = m_io.read_file(dir, "freezer.self_freezing");
     if (!self) return self.error();
-    auto parent = cg.read("freezer.parent_freezing");
+    auto parent = m_io.read_file(dir, "freezer.parent_freezing");
     if (!parent) return parent.error();
     FreezerStatus st;
     st.state = parse_v1_state(*state);
-    st.self_freezing = !self->empty() && (*self)[0] == '1';
-    st.parent_freezing = !parent->empty() && (*parent)[0] == '1';
+    st.self_freezing = parse_flag(*self);
+    st.parent_freezing = parse_flag(*parent);
     return st;
   }
 
@@ -42,7 +47,13 @@ class V1Freezer final : public Freezer {
   Result<bool> self_freezing(const Cgroup& cg) override {
     auto self = cg.read("freezer.self_freezing");
     if (!self) return self.error();
-    return !self->empty() && (*self)[0] == '1';
+    return parse_flag(*self);
+  }
+
+  Result<bool> self_freezing_at(std::string_view path) override {
+    auto self = m_io.read_file(DirRef{AT_FDCWD, path}, join_path(path, "freezer.self_freezing"));
+    if (!self) return self.error();
+    return parse_flag(*self);
   }
 
   UniqueFd open_watch(const Cgroup&) override { return UniqueFd(); }
@@ -77,10 +88,39 @@ class V1Freezer final : public Freezer {
     using std::chrono::microseconds, std::chrono::milliseconds;
     return {microseconds(100), milliseconds(1), milliseconds(50), milliseconds(16)};
   }
+
+ private:
+  SysIo& m_io;
 };
+
+// Why: a task frozen by v1 shows state D and keeps the wait channel it slept
+// in, so which task blocks a freeze can only be guessed: one not in D, or in
+// D waiting on FUSE or NFS (which the freezer cannot freeze).
+bool v1_looks_frozen(const TaskInfo& t) {
+  bool stuck_in_fs = t.wchan.find("fuse") != std::string::npos || t.wchan.find("nfs") != std::string::npos ||
+                     t.wchan.find("rpc") != std::string::npos;
+  return sleeps_in_freezer(t) || (t.state == 'D' && !stuck_in_fs);
+}
 
 }  // namespace
 
-std::unique_ptr<Freezer> make_v1_freezer(SysIo&) { return std::make_unique<V1Freezer>(); }
+const HierarchyTraits k_v1_traits{
+    .kind = HierarchyKind::v1,
+    .make_freezer = [](SysIo& io) -> std::unique_ptr<Freezer> { return std::make_unique<V1Freezer>(io); },
+    // The line of the hierarchy that holds the freezer ("4:freezer:/x",
+    // "7:cpu,freezer:/x").
+    .is_own_cgroup_line = [](std::string_view, std::string_view controllers) {
+      return list_contains(controllers, "freezer");
+    },
+    .looks_frozen = v1_looks_frozen,
+    .clone_into_cgroup = false,
+    .tells_populated = false,
+    .tells_parent_freezing = true,
+    .notifies_changes = false,
+    .lists_hidden_processes = false,
+    .systemd_may_own = false,
+    .move_access = "write access to the job's cgroup.procs and, unless root, the same uid as the process",
+    .move_needs_common_ancestor = false,
+};
 
 }  // namespace cgjob

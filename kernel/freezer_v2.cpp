@@ -5,6 +5,7 @@
 
 #include "kernel/event_file.h"
 #include "kernel/freezer_backends.h"
+#include "kernel/freezer_words.h"
 
 namespace cgjob {
 namespace {
@@ -12,27 +13,27 @@ namespace {
 class V2Freezer final : public Freezer {
  public:
   explicit V2Freezer(SysIo& io) : m_io(io) {}
-  HierarchyKind kind() const override { return HierarchyKind::v2; }
+  const HierarchyTraits& traits() const override { return k_v2_traits; }
   bool frozen_die_of_sigkill() const override { return true; }
 
-  Result<FreezerStatus> status(const Cgroup& cg) override {
-    auto self = self_freezing(cg);
-    if (!self) return self.error();
-    auto events = cg.read("cgroup.events");
+  Result<FreezerStatus> status_at(DirRef dir, std::optional<bool> requested_above) override {
+    auto freeze = m_io.read_file(dir, "cgroup.freeze");
+    if (!freeze) return freeze.error();
+    auto events = m_io.read_file(dir, "cgroup.events");
     if (!events) return events.error();
     bool frozen = event_value(*events, "frozen") == 1;
     FreezerStatus st;
-    st.self_freezing = *self;
+    st.self_freezing = parse_flag(*freeze);
     // v2 has no parent_freezing file: a frozen cgroup that did not ask for it
-    // was frozen from above. When it did ask, look up the ancestors as well.
-    if (!*self) {
-      st.parent_freezing = frozen || ancestor_requested(cg);
-    } else {
-      st.parent_freezing = ancestor_requested(cg);
-    }
+    // was frozen from above (even by a request made after the caller read
+    // the ancestors). Otherwise an ancestor's request is what the caller
+    // found, or what a look up the ancestors finds.
+    st.parent_freezing = (frozen && !st.self_freezing) ||
+                         (requested_above ? *requested_above : ancestor_requested(dir.path));
     if (frozen) st.state = FreezeState::frozen;
     else if (st.self_freezing || st.parent_freezing) st.state = FreezeState::freezing;
     else st.state = FreezeState::thawed;
+    st.populated = event_value(*events, "populated") == 1;
     return st;
   }
 
@@ -43,7 +44,13 @@ class V2Freezer final : public Freezer {
   Result<bool> self_freezing(const Cgroup& cg) override {
     auto text = cg.read("cgroup.freeze");
     if (!text) return text.error();
-    return !text->empty() && (*text)[0] == '1';
+    return parse_flag(*text);
+  }
+
+  Result<bool> self_freezing_at(std::string_view path) override {
+    auto text = m_io.read_file(DirRef{AT_FDCWD, path}, join_path(path, "cgroup.freeze"));
+    if (!text) return text.error();
+    return parse_flag(*text);
   }
 
   UniqueFd open_watch(const Cgroup& cg) override {
@@ -78,16 +85,16 @@ class V2Freezer final : public Freezer {
 
  private:
   // Walks up through parents' cgroup.freeze until the mount root (which has
-  // none). Opened by path: ancestors outside the job root are only read.
-  bool ancestor_requested(const Cgroup& cg) {
-    std::string path = cg.path();
+  // none). Read by path: ancestors outside the job root are only read.
+  bool ancestor_requested(std::string_view cgroup_path) {
+    std::string path(cgroup_path);
     for (;;) {
       auto slash = path.rfind('/');
       if (slash == std::string::npos || slash == 0) return false;
       path.resize(slash);
-      auto text = m_io.read_file(DirRef{AT_FDCWD, path}, join_path(path, "cgroup.freeze"));
-      if (!text) return false;  // the mount root: no cgroup.freeze
-      if (!text->empty() && (*text)[0] == '1') return true;
+      auto requested = self_freezing_at(path);
+      if (!requested) return false;  // the mount root: no cgroup.freeze
+      if (*requested) return true;
     }
   }
 
@@ -96,6 +103,23 @@ class V2Freezer final : public Freezer {
 
 }  // namespace
 
-std::unique_ptr<Freezer> make_v2_freezer(SysIo& io) { return std::make_unique<V2Freezer>(io); }
+const HierarchyTraits k_v2_traits{
+    .kind = HierarchyKind::v2,
+    .make_freezer = [](SysIo& io) -> std::unique_ptr<Freezer> { return std::make_unique<V2Freezer>(io); },
+    // The unified hierarchy's line: ID 0, no controllers ("0::/x").
+    .is_own_cgroup_line = [](std::string_view id, std::string_view controllers) {
+      return id == "0" && controllers.empty();
+    },
+    // A task frozen by v2 sleeps in the freezer, nowhere else.
+    .looks_frozen = sleeps_in_freezer,
+    .clone_into_cgroup = true,
+    .tells_populated = true,
+    .tells_parent_freezing = false,
+    .notifies_changes = true,
+    .lists_hidden_processes = true,
+    .systemd_may_own = true,
+    .move_access = "write access to cgroup.procs of the job and of the common ancestor of its cgroup and the job",
+    .move_needs_common_ancestor = true,
+};
 
 }  // namespace cgjob

@@ -1,6 +1,5 @@
 #pragma once
-// The one parser of the v1 freezer's freezer.state ("THAWED", "FREEZING",
-// "FROZEN"), shared by the v1 backend and job_status's batched reads.
+// The backends' parsers of the freezer's files, one for each format.
 
 #include <string_view>
 
@@ -8,7 +7,12 @@
 
 namespace cgjob {
 
-/// The state in the first word of a freezer.state read; thawed for anything else.
+/// The state in the first word of v1's freezer.state ("THAWED", "FREEZING",
+/// "FROZEN"); thawed for anything else.
 FreezeState parse_v1_state(std::string_view text);
+
+/// A request flag: cgroup.freeze (v2), freezer.self_freezing and
+/// freezer.parent_freezing (v1) read "1" when set, "0" when not.
+inline bool parse_flag(std::string_view text) { return !text.empty() && text.front() == '1'; }
 
 }  // namespace cgjob

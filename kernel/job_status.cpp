@@ -1,19 +1,10 @@
 #include "kernel/job_status.h"
 
-#include <fcntl.h>
-
-#include <charconv>
-
-#include "kernel/event_file.h"
-#include "kernel/freezer_words.h"
 #include "kernel/id_list.h"
 #include "kernel/job_name.h"
 
 namespace cgjob {
 namespace {
-
-bool starts_with_one(std::string_view text) { return !text.empty() && text.front() == '1'; }
-
 
 std::string parent_of(std::string_view path) {
   auto slash = path.rfind('/');
@@ -23,18 +14,18 @@ std::string parent_of(std::string_view path) {
 }  // namespace
 
 StatusReader::StatusReader(SysIo& io, HierarchyKind kind, std::string mount)
-    : m_io(&io), m_kind(kind), m_mount(std::move(mount)) {}
+    : m_io(&io), m_freezer(make_freezer(io, kind)), m_mount(std::move(mount)) {}
 
 Result<bool> StatusReader::requested_at_or_above(const std::string& path) {
   // The mount root (and anything outside it) has no cgroup.freeze.
   if (path.size() <= m_mount.size() || !path_within_mount(path)) return false;
   if (auto hit = m_requested.find(path); hit != m_requested.end()) return hit->second;
   bool requested = false;
-  auto text = m_io->read_file(DirRef{AT_FDCWD, path}, join_path(path, "cgroup.freeze"));
-  if (text) {
-    requested = starts_with_one(*text);
-  } else if (text.error().errnum != ENOENT) {
-    return text.error();
+  auto self = m_freezer->self_freezing_at(path);
+  if (self) {
+    requested = *self;
+  } else if (self.error().errnum != ENOENT) {
+    return self.error();
   }
   if (!requested) {
     auto above = requested_at_or_above(parent_of(path));
@@ -51,44 +42,22 @@ bool StatusReader::path_within_mount(std::string_view path) const {
 }
 
 Result<bool> StatusReader::requested_above(std::string_view path) {
-  if (m_kind == HierarchyKind::v1) return false;
+  if (hierarchy().tells_parent_freezing) return false;
   return requested_at_or_above(parent_of(path));
 }
 
 Status StatusReader::read(DirRef dir, bool requested_above, JobStatus& out) {
-  if (m_kind == HierarchyKind::v2) {
-    auto freeze = m_io->read_file(dir, "cgroup.freeze");
-    if (!freeze) return freeze.error();
-    auto events = m_io->read_file(dir, "cgroup.events");
-    if (!events) return events.error();
-    auto procs = m_io->read_file(dir, "cgroup.procs");
-    if (!procs) return procs.error();
-    bool frozen = event_value(*events, "frozen") == 1;
-    out.self_freezing = starts_with_one(*freeze);
-    // v2 has no parent_freezing file: an ancestor's request is what the walk
-    // saw; a job frozen without asking was frozen from above even if that
-    // request came after we read the ancestor.
-    out.parent_freezing = requested_above || (frozen && !out.self_freezing);
-    out.state = frozen                                        ? FreezeState::frozen
-                : out.self_freezing || out.parent_freezing ? FreezeState::freezing
-                                                           : FreezeState::thawed;
-    out.populated = event_value(*events, "populated") == 1;
-    out.hidden_procs = parse_pid_list_into(*procs, out.pids);
-    return {};
-  }
-  auto state = m_io->read_file(dir, "freezer.state");
-  if (!state) return state.error();
-  auto self = m_io->read_file(dir, "freezer.self_freezing");
-  if (!self) return self.error();
-  auto parent = m_io->read_file(dir, "freezer.parent_freezing");
-  if (!parent) return parent.error();
+  auto freezer = m_freezer->status_at(dir, requested_above);
+  if (!freezer) return freezer.error();
   auto procs = m_io->read_file(dir, "cgroup.procs");
   if (!procs) return procs.error();
-  out.state = parse_v1_state(*state);
-  out.self_freezing = starts_with_one(*self);
-  out.parent_freezing = starts_with_one(*parent);
+  out.state = freezer->state;
+  out.self_freezing = freezer->self_freezing;
+  out.parent_freezing = freezer->parent_freezing;
   out.hidden_procs = parse_pid_list_into(*procs, out.pids);
-  out.populated = !out.pids.empty() || out.hidden_procs > 0;  // completed from the sub-jobs by the caller
+  // Where the kernel does not tell, the job's own processes; the caller
+  // completes it from the sub-jobs.
+  out.populated = freezer->populated.value_or(!out.pids.empty() || out.hidden_procs > 0);
   return {};
 }
 
@@ -108,7 +77,7 @@ Status StatusReader::walk(const Cgroup& top, bool recursive, bool include_top, s
     requested = requested_for_children(entry.status, *above);
     out.push_back(std::move(entry));
     index = first;
-  } else if (m_kind == HierarchyKind::v2 && recursive) {
+  } else if (!hierarchy().tells_parent_freezing && recursive) {
     auto self = requested_at_or_above(top.path());
     if (!self) return self.error();
     requested = *self;
@@ -118,7 +87,7 @@ Status StatusReader::walk(const Cgroup& top, bool recursive, bool include_top, s
     if (!names) return names.error();
     walk_children(top, *names, index, 1, requested, out, problems);
   }
-  if (m_kind == HierarchyKind::v1) {
+  if (!hierarchy().tells_populated) {
     if (recursive) {
       // Children follow their parent in `out`: one pass from the end carries
       // populated up through every level.
@@ -176,8 +145,9 @@ void StatusReader::walk_children(const Cgroup& cg, const std::vector<std::string
 
 void StatusReader::skip_unlisted(const Cgroup& cg, const std::string& name, std::size_t parent,
                                  std::vector<StatusEntry>& out, std::vector<Error>& problems) {
-  // v2's populated flag counts it already; v1's is built from what is listed.
-  if (m_kind != HierarchyKind::v1 || parent == StatusEntry::k_no_parent || out[parent].status.populated) return;
+  // A populated flag the kernel tells counts it already; one counted (v1) is
+  // built from what is listed.
+  if (hierarchy().tells_populated || parent == StatusEntry::k_no_parent || out[parent].status.populated) return;
   auto child = cg.child(name);
   auto populated = child ? subtree_populated(*child) : Result<bool>(child.error());
   if (!populated) {
@@ -188,10 +158,10 @@ void StatusReader::skip_unlisted(const Cgroup& cg, const std::string& name, std:
 }
 
 Result<bool> StatusReader::subtree_populated(const Cgroup& cg) {
-  if (m_kind == HierarchyKind::v2) {
-    auto events = cg.read("cgroup.events");
-    if (!events) return events.error();
-    return event_value(*events, "populated") == 1;
+  if (hierarchy().tells_populated) {
+    auto st = m_freezer->status_at(cg.dir(), false);
+    if (!st) return st.error();
+    return st->populated.value_or(false);
   }
   auto procs = cg.read("cgroup.procs");
   if (!procs) return procs.error();

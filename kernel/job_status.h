@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "kernel/cgroup.h"
 #include "kernel/freezer.h"
 #include "kernel/hierarchy.h"
+#include "kernel/hierarchy_traits.h"
 
 namespace cgjob {
 
@@ -44,18 +46,20 @@ struct StatusEntry {
   JobStatus status;
 };
 
-/// Reads job status for one hierarchy. Not thread-safe: it keeps a cache of
+/// Reads job status for one hierarchy, through its freezer backend and
+/// table (kernel/hierarchy_traits.h). Not thread-safe: it keeps a cache of
 /// the ancestors' freeze requests it has read.
 class StatusReader {
  public:
   StatusReader(SysIo& io, HierarchyKind kind, std::string mount);
 
   SysIo& io() const { return *m_io; }
-  HierarchyKind kind() const { return m_kind; }
+  const HierarchyTraits& hierarchy() const { return m_freezer->traits(); }
 
   /// Whether an ancestor of the cgroup at `path`, below the mount, asked to
   /// be frozen. v2 reads each ancestor's cgroup.freeze once per run (cached);
-  /// v1 reads nothing and answers false (freezer.parent_freezing tells).
+  /// v1 reads nothing and answers false (freezer.parent_freezing tells:
+  /// HierarchyTraits::tells_parent_freezing).
   /// An ancestor without cgroup.freeze (the mount root) counts as not asking.
   Result<bool> requested_above(std::string_view path);
   /// Forgets the ancestors' requests read so far: a long-running watch calls
@@ -66,8 +70,9 @@ class StatusReader {
   /// cgroup.events and cgroup.procs; v1 freezer.state,
   /// freezer.self_freezing, freezer.parent_freezing and cgroup.procs.
   /// `requested_above` is what requested_above() or a walk found (v2 only).
-  /// v1 has no cgroup.events: populated is set from the job's own processes
-  /// only; walk() and subtree_populated() complete it. Errors name the file;
+  /// v1 has no cgroup.events (HierarchyTraits::tells_populated): populated
+  /// is set from the job's own processes only; walk() and
+  /// subtree_populated() complete it. Errors name the file;
   /// ENOENT/ENODEV mean the job is gone.
   Status read(DirRef dir, bool requested_above, JobStatus& out);
 
@@ -100,7 +105,7 @@ class StatusReader {
   bool path_within_mount(std::string_view path) const;
 
   SysIo* m_io;
-  HierarchyKind m_kind;
+  std::unique_ptr<Freezer> m_freezer;  ///< the hierarchy's backend: reads the freezer files
   std::string m_mount;
   std::unordered_map<std::string, bool> m_requested;  ///< v2 cache: path -> it or an ancestor asked
 };

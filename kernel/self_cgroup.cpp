@@ -2,20 +2,20 @@
 
 #include <fcntl.h>
 
+#include "kernel/hierarchy_traits.h"
 #include "kernel/text.h"
 
 namespace cgjob {
 
 std::string cgroup_line_path(std::string_view text, HierarchyKind kind) {
+  const HierarchyTraits& hierarchy = hierarchy_traits(kind);
   for (auto line : lines(text)) {
     auto c1 = line.find(':');
     auto c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
     if (c2 == std::string_view::npos) continue;
     auto id = line.substr(0, c1);
     auto controllers = line.substr(c1 + 1, c2 - c1 - 1);
-    bool match = kind == HierarchyKind::v2 ? (id == "0" && controllers.empty())
-                                           : list_contains(controllers, "freezer");
-    if (match) return std::string(line.substr(c2 + 1));
+    if (hierarchy.is_own_cgroup_line(id, controllers)) return std::string(line.substr(c2 + 1));
   }
   return {};
 }

@@ -242,7 +242,7 @@ Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, Freezer& freezer, const
 
   // CLONE_INTO_CGROUP (5.7+) takes a cgroup2 directory only; without it the
   // child joins before exec.
-  bool into_cgroup = freezer.kind() == HierarchyKind::v2 && has_clone_into_cgroup(cg.io());
+  bool into_cgroup = freezer.traits().clone_into_cgroup && has_clone_into_cgroup(cg.io());
   auto attempt = start_child(cg, freezer, into_cgroup, args, argv.data(), null_fd.get(), options);
   if (attempt && attempt->birth == Birth::killed_before_start && into_cgroup) {
     // Linux 6.13 and later (still in 6.18) compare a CLONE_INTO_CGROUP

@@ -5,6 +5,7 @@
 
 #include <span>
 
+#include "kernel/signal_fd.h"
 #include "kernel/spawn.h"
 
 namespace cgjob {
@@ -16,20 +17,19 @@ namespace cgjob {
 /// sigqueue(3) (SI_USER, SI_QUEUE) were meant for us alone and are passed on.
 bool should_forward(const signalfd_siginfo& info, bool child_in_our_group);
 
-/// Blocks `signals` for this process and receives them through a signalfd,
-/// so that none is lost between spawning a child and waiting for it. A
-/// signal the caller ignores (SIG_IGN) is left alone: it stays ignored. The
-/// previous mask is restored on destruction; spawn_options() hands it to the
-/// child, which restores it before exec.
+/// Blocks `signals` for this process and receives them through a signalfd
+/// (kernel/signal_fd.h), so that none is lost between spawning a child and
+/// waiting for it. A signal the caller ignores (SIG_IGN) is left alone: it
+/// stays ignored. The previous mask is restored on destruction;
+/// spawn_options() hands it to the child, which restores it before exec.
 class SignalForwarder {
  public:
   static Result<SignalForwarder> block(std::span<const int> signals);
   /// The same for a set, e.g. DeferInterrupts::signals(): the interrupts a
   /// terminal or a scheduler sends, one list for every tool.
   static Result<SignalForwarder> block(const sigset_t& signals);
-  SignalForwarder(SignalForwarder&&) noexcept;
+  SignalForwarder(SignalForwarder&&) noexcept = default;
   SignalForwarder& operator=(SignalForwarder&&) = delete;
-  ~SignalForwarder();
 
   /// Options for spawn_in_cgroup(): a signal ends the wait for the child's
   /// start, and the child gets the caller's mask back.
@@ -43,10 +43,8 @@ class SignalForwarder {
   Result<int> wait_forwarding(const SpawnedProcess& child);
 
  private:
-  SignalForwarder() = default;
-  UniqueFd m_signalfd;
-  sigset_t m_old_mask{};
-  bool m_active = false;
+  explicit SignalForwarder(SignalFd signals) : m_signals(std::move(signals)) {}
+  SignalFd m_signals;
 };
 
 }  // namespace cgjob

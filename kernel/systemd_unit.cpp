@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "kernel/hierarchy_traits.h"
 #include "kernel/self_cgroup.h"
 
 extern char** environ;
@@ -53,7 +54,7 @@ int run_quiet(std::string_view name, std::vector<std::string> args) {
 }  // namespace
 
 bool systemd_owns(SysIo& io, const CgroupMount& mount) {
-  if (mount.kind != HierarchyKind::v2 || mount.root != "/") return false;
+  if (!hierarchy_traits(mount.kind).systemd_may_own || mount.root != "/") return false;
   DirRef top{AT_FDCWD, "/"};
   return static_cast<bool>(io.open_dir(top, "/run/systemd/system")) &&
          io.has_file(top, join_path(mount.mountpoint, "init.scope/cgroup.procs"));

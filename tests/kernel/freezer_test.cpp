@@ -101,7 +101,7 @@ TEST_CASE("tasks_not_frozen lists the tasks of a job that is not frozen", "[kern
   auto job = make_job("blockers");
   pid_t pid = start_in(job, "while :; do :; done");
   for (int i = 0; i < 1000 && read_task_info(real_sys_io(), pid)->comm != "sh"; ++i) usleep(1000);  // exec'd
-  auto tasks = tasks_not_frozen(job, job_root().layout().kind);
+  auto tasks = tasks_not_frozen(job, job_root().freezer().traits());
   REQUIRE(tasks);
   REQUIRE(tasks->size() == 1);
   CHECK((*tasks)[0].pid == pid);

@@ -16,6 +16,7 @@
 
 #include "kernel/event_watch.h"
 #include "kernel/job_status.h"
+#include "kernel/signal_fd.h"
 #include "tests/kernel/support.h"
 
 using namespace cgjob;
@@ -175,7 +176,7 @@ TEST_CASE("event watch (v2): cgroup.freeze writes and cgroup.events changes are 
 
 TEST_CASE("interrupt signals arrive through the fd instead of being delivered", "[kernel][stat]") {
   const int sigs[] = {SIGUSR1};
-  auto stop = InterruptSignals::block(sigs);
+  auto stop = SignalFd::block(sigs);
   REQUIRE(stop);
   CHECK(stop->take() == 0);
   REQUIRE(::kill(::getpid(), SIGUSR1) == 0);  // would end the process if delivered

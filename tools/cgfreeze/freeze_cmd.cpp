@@ -49,7 +49,7 @@ std::vector<const Cgroup*> cgroups_of(const std::vector<Target>& targets) {
 }
 
 void report_blockers(Context& ctx, const Target& t) {
-  auto tasks = tasks_not_frozen(t.cg, ctx.root.layout().kind);
+  auto tasks = tasks_not_frozen(t.cg, ctx.root.freezer().traits());
   if (!tasks) return;
   for (const auto& task : *tasks) {
     ctx.reporter.error(t.name.text, "not frozen: pid " + std::to_string(task.pid) + " comm " + task.comm +

@@ -89,21 +89,19 @@ std::vector<Mover> pin_processes(Context& ctx, std::string_view job, const std::
   return movers;
 }
 
-// The kernel refused a move with EACCES/EPERM: say which write access it
-// wants. v2 (cgroup-v2.rst, "Delegation"): the destination's cgroup.procs and
-// that of the common ancestor of source and destination; v1: the
-// destination's cgroup.procs and, unless root, the process's own uid.
+// The kernel refused a move with EACCES/EPERM: say which access it wants
+// (HierarchyTraits::move_access), naming the common ancestor's cgroup.procs
+// where that is part of it.
 std::string move_refused(Context& ctx, pid_t pid, const Cgroup& cg, const Error& error) {
+  const HierarchyTraits& hierarchy = ctx.root.freezer().traits();
   std::string text = "cannot add PID " + std::to_string(pid) + ": " + error.reason();
   if (!error.path.empty()) text += " (" + error.path + ")";
-  if (ctx.root.layout().kind == HierarchyKind::v1) {
-    return text + ": moving a process needs write access to the job's cgroup.procs and, unless root, "
-                  "the same uid as the process";
+  text += ": moving a process needs ";
+  text += hierarchy.move_access;
+  if (hierarchy.move_needs_common_ancestor) {
+    auto from = ctx.root.cgroup_dir_of(pid);
+    if (from) text += " (" + join_path(common_ancestor(*from, cg.path()), "cgroup.procs") + ")";
   }
-  text += ": moving a process needs write access to cgroup.procs of the job and of the common ancestor of "
-          "its cgroup and the job";
-  auto from = ctx.root.cgroup_dir_of(pid);
-  if (from) text += " (" + join_path(common_ancestor(*from, cg.path()), "cgroup.procs") + ")";
   return text;
 }
 

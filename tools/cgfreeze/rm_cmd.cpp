@@ -19,8 +19,8 @@ std::string processes_not_visible(Context& ctx, const Cgroup& cg) {
   auto hidden = subtree_hidden_procs(cg);
   if (hidden && *hidden > 0) return std::to_string(*hidden) + " process" + (*hidden == 1 ? "" : "es");
   auto visible = count_processes(cg);
-  bool v1 = ctx.root.layout().kind == HierarchyKind::v1;
-  return v1 && visible && *visible == 0 ? "processes" : "";
+  bool left_out = !ctx.root.freezer().traits().lists_hidden_processes;
+  return left_out && visible && *visible == 0 ? "processes" : "";
 }
 
 }  // namespace

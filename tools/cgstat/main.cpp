@@ -45,11 +45,11 @@ ExitStatus watch(const JobRoot& root, const Options& o, const std::vector<JobNam
   // SIGINT/SIGTERM end the watch normally (exit 0): read from an fd, not
   // delivered, so that a line is never cut in half.
   const int stop_signals[] = {SIGINT, SIGTERM};
-  auto stop = InterruptSignals::block(stop_signals);
+  auto stop = SignalFd::block(stop_signals);
   if (!stop) reporter.failure("", "watch for SIGINT", stop.error());
 
   std::unique_ptr<EventWatch> events;
-  if (root.layout().kind == HierarchyKind::v2) {
+  if (root.freezer().traits().notifies_changes) {
     auto opened = open_inotify_watch();
     if (opened) {
       events = std::move(*opened);

@@ -326,7 +326,7 @@ void Watcher::reread(const std::string& path) {
   auto cg = Cgroup::open(m_root.io(), path);
   JobStatus status;
   Status read = cg ? m_reader.read(cg->dir(), requested_above, status) : Status(cg.error());
-  if (read && m_root.layout().kind == HierarchyKind::v1 && !status.populated) {
+  if (read && !m_reader.hierarchy().tells_populated && !status.populated) {
     auto populated = m_reader.subtree_populated(*cg);
     if (populated) status.populated = *populated;
   }
@@ -471,7 +471,7 @@ void Watcher::tick() {
   m_tick = std::max(base, cost * k_cpu_share_divisor);
 }
 
-ExitStatus Watcher::run(Deadline deadline, InterruptSignals* stop) {
+ExitStatus Watcher::run(Deadline deadline, SignalFd* stop) {
   SysIo& io = m_root.io();
   for (;;) {
     if (m_output_failed) return ExitStatus::failed;

@@ -25,6 +25,7 @@
 #include "kernel/event_watch.h"
 #include "kernel/job_root.h"
 #include "kernel/job_status.h"
+#include "kernel/signal_fd.h"
 // Not cli.h: CLI11 constructs global objects in every file that includes it,
 // which main.cpp alone pays for.
 #include "tools/common/exit_status.h"
@@ -80,7 +81,7 @@ class Watcher {
 
   /// Runs until `deadline` or until `stop` (may be null) receives a signal.
   /// Returns ok then, failed when output or the event source failed.
-  cli::ExitStatus run(Deadline deadline, InterruptSignals* stop);
+  cli::ExitStatus run(Deadline deadline, SignalFd* stop);
 
  private:
   struct Top {
