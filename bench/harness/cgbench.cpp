@@ -795,7 +795,7 @@ struct Config {
   std::string suffix;  // e.g. "-quick"
   std::string commit;  // of the tools' sources, given by bench/run
   std::vector<int> ns{1, 100, 1000, 5000};
-  std::vector<int> ms{1, 100, 1000};
+  std::vector<int> ms{1, 100, 1000, 10000};  // --quick: 1,100,1000
   std::vector<Load> loads{Load::sleep, Load::spin, Load::churn};
   std::vector<std::string> ops{"freeze", "thaw", "kill9", "term", "status", "startup", "run", "add"};
   int reps = 7;
@@ -824,7 +824,7 @@ void usage(FILE* f) {
                "  --reps R            repetitions per command (default 7)\n"
                "  --reps-large R      repetitions at N>=5000 (default 3)\n"
                "  --ns LIST           process counts (default 1,100,1000,5000)\n"
-               "  --ms LIST           job counts for cgstat (default 1,100,1000)\n"
+               "  --ms LIST           job counts for cgstat (default 1,100,1000,10000)\n"
                "  --loads LIST        sleep,spin,churn\n"
                "  --large-kill-loads LIST  loads for kill9/term at N>=5000 (default sleep)\n"
                "  --ops LIST          freeze,thaw,kill9,term,status,startup,run,add\n"
@@ -1626,6 +1626,7 @@ int main(int argc, char** argv) {
       else if (a == "--quick") {
         cfg.quick = true;
         cfg.ns = {1, 100, 1000};
+        cfg.ms = {1, 100, 1000};
         cfg.reps = 3;
         cfg.reps_large = 3;
         if (cfg.suffix.empty()) cfg.suffix = "-quick";
