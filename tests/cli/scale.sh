@@ -71,27 +71,32 @@ timed() {
 }
 
 # Starts one sleeper inside each job (a subshell that joins the job, then
-# becomes sleep); their PIDs go to SLEEPERS and to $TMPD/pids ("job pid").
+# becomes sleep); their PIDs go to $TMPD/pids ("job pid"), and to STARTED
+# ("pid start-time"): PIDs come round again within a loop or two of 10,000
+# (pid_max is 32768 here), so a PID alone does not say it is still ours.
+# They are not tracked for lib.sh's cleanup, which kills by PID: being in
+# the jobs, they are killed by the cleanup of $ROOT.
 fill_jobs() {
-  local j
-  SLEEPERS=()
+  local j p f
   : > "$TMPD/pids"
   for j in "${JOBS[@]}"; do
     ( echo "$BASHPID" > "$ROOT/$j/cgroup.procs" && exec sleep 100000 ) &
-    SLEEPERS+=($!)
     disown $!  # no "Killed" notice for each, and bash's job table stays small
-    track $!
     echo "$j $!" >> "$TMPD/pids"
   done
+  STARTED=()
+  while read -r _ p; do
+    read -r -a f 2>/dev/null < "/proc/$p/stat" && STARTED+=("$p ${f[21]}")
+  done < "$TMPD/pids"
 }
 
-# How many of SLEEPERS still run (a zombie does not count).
+# How many of the sleepers still run: their PID names a process with their
+# start time that is not a zombie.
 live_sleepers() {
-  local p s n=0
-  for p in "${SLEEPERS[@]}"; do
-    s=
-    read -r _ _ s _ 2>/dev/null < "/proc/$p/stat" || continue
-    [ "$s" = Z ] || n=$((n + 1))
+  local e f n=0
+  for e in "${STARTED[@]}"; do
+    read -r -a f 2>/dev/null < "/proc/${e% *}/stat" || continue
+    [ "${f[2]}" != Z ] && [ "${f[21]}" = "${e#* }" ] && n=$((n + 1))
   done
   echo "$n"
 }
@@ -153,7 +158,6 @@ for n in "${SIZES[@]}"; do
     expect "$what: every job removed ($left left)" test "$left" = 0
     eventually no_live_sleepers
     expect "$what: no sleeper survives ($(live_sleepers) do)" no_live_sleepers
-    STARTED_PIDS=()
   done
 done
 
