@@ -1,12 +1,12 @@
 # Scale (issue 12): many jobs, one sleeper each, created, frozen, listed,
-# thawed and removed in a loop, every phase one run of a tool over all the
-# jobs. CI runs it small; the full size is
+# thawed and removed in a loop; each phase is cgfreeze over all the jobs
+# (SCALE_BATCH per run) or one cgstat --json. CI runs it small; the full size is
 #   SCALE_SIZES=1000,10000 SCALE_LOOPS=3 CGJOB_TEST_HIERARCHY=v2 \
 #     CGJOB_BIN=build/tools bash tests/cli/scale.sh
 # Asserts correctness only: every tool run succeeds, cgstat --json lists
 # every job with the right state and its one process, everything is removed,
 # and no sleeper survives (the EXIT trap cleans up after a failure too).
-# Prints, not asserts: the time of each phase, cgstat's peak RSS, and how
+# Prints, not asserts: the time of each phase, the tools' peak RSS, and how
 # the cost per job grows from the smallest size to the largest ("linear" when
 # it stays within 1.5x).
 source "$(dirname "$0")/lib.sh"
@@ -123,7 +123,7 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
-# Enough free PIDs for the sleepers (pid_max, threads-max), with room to spare.
+# Enough free PIDs for the sleepers, with room to spare.
 pids_in_use=$(ls /proc | grep -c '^[0-9]')
 pid_room=$(( $(cat /proc/sys/kernel/pid_max) - pids_in_use - 2000 ))
 largest=0
