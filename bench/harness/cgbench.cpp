@@ -53,6 +53,8 @@ namespace {
 // from one run to the next on 2 cores; with 63 (9x), by under 0.15x. (At
 // N >= large_n three times.)
 constexpr int k_cheap_reps_factor = 9;
+// Jobs whose sleepers one nursery starts in the status rows (see status_group).
+constexpr size_t k_spawn_batch = 500;
 
 // ---------------------------------------------------------------- basics
 
@@ -289,8 +291,9 @@ bool remove_cgroup(const std::string& dir, double timeout_ms = 3000) {
   double deadline = mono_ms() + timeout_ms;
   for (;;) {
     if (rmdir(dir.c_str()) == 0 || errno == ENOENT) {
-      auto it = std::find(g_created_dirs.begin(), g_created_dirs.end(), dir);
-      if (it != g_created_dirs.end()) g_created_dirs.erase(it);
+      // From the back: dirs go deepest (latest) first; 10,000 jobs stay linear.
+      auto it = std::find(g_created_dirs.rbegin(), g_created_dirs.rend(), dir);
+      if (it != g_created_dirs.rend()) g_created_dirs.erase(std::next(it).base());
       return true;
     }
     if (errno != EBUSY || mono_ms() > deadline) {
@@ -553,8 +556,15 @@ void finish_nursery(Nursery& n) {
 /// SIGKILLs every worker through its pidfd, thaws the given cgroups (a frozen
 /// v1 task dies only once thawed), and lets the nurseries reap and exit.
 void kill_workers(const Hier& h, const std::vector<std::string>& dirs) {
-  for (const auto& n : g_nurseries)
-    for (int fd : n.pidfds) pidfd_send_signal(fd, SIGKILL);
+  // The pidfds are closed as soon as the signal is sent: after running out
+  // of fds (the way a run aborts), the thaw below needs them to open files.
+  for (auto& n : g_nurseries) {
+    for (int fd : n.pidfds) {
+      pidfd_send_signal(fd, SIGKILL);
+      close(fd);
+    }
+    n.pidfds.clear();
+  }
   for (const auto& d : dirs) (void)h.set_frozen(d, false, 5000);
   for (auto& n : g_nurseries) finish_nursery(n);
   g_nurseries.clear();
@@ -785,7 +795,7 @@ struct Config {
   std::string suffix;  // e.g. "-quick"
   std::string commit;  // of the tools' sources, given by bench/run
   std::vector<int> ns{1, 100, 1000, 5000};
-  std::vector<int> ms{1, 100, 1000};
+  std::vector<int> ms{1, 100, 1000, 10000};  // --quick: 1,100,1000
   std::vector<Load> loads{Load::sleep, Load::spin, Load::churn};
   std::vector<std::string> ops{"freeze", "thaw", "kill9", "term", "status", "startup", "run", "add"};
   int reps = 7;
@@ -814,7 +824,7 @@ void usage(FILE* f) {
                "  --reps R            repetitions per command (default 7)\n"
                "  --reps-large R      repetitions at N>=5000 (default 3)\n"
                "  --ns LIST           process counts (default 1,100,1000,5000)\n"
-               "  --ms LIST           job counts for cgstat (default 1,100,1000)\n"
+               "  --ms LIST           job counts for cgstat (default 1,100,1000,10000)\n"
                "  --loads LIST        sleep,spin,churn\n"
                "  --large-kill-loads LIST  loads for kill9/term at N>=5000 (default sleep)\n"
                "  --ops LIST          freeze,thaw,kill9,term,status,startup,run,add\n"
@@ -1089,21 +1099,35 @@ void Bench::kill_group(Load load, int n, bool sigkill) {
 
 void Bench::status_group(int m) {
   // M jobs below their own root, one sleeper in each, every other one frozen.
-  std::vector<int> fds;
+  // The sleepers are started k_spawn_batch jobs at a time, one nursery each:
+  // the cgroup.procs fds of a batch are open only while it spawns, so the
+  // harness holds about M fds (the pidfds), not 2 M (M = 10,000 ran out).
   m_stat_jobs.clear();
-  for (int i = 0; i < m; ++i) {
-    char name[32];
-    std::snprintf(name, sizeof name, "/j%04d", i);
-    std::string dir = m_stat + name;
-    make_cgroup(dir);
-    m_stat_jobs.push_back(dir);
-    int fd = open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) fail("open " + dir + "/cgroup.procs: " + errno_text(errno));
-    fds.push_back(fd);
-    check_stop();
+  std::vector<int> fds;
+  auto close_fds = [&fds] {
+    for (int fd : fds) close(fd);
+    fds.clear();
+  };
+  try {
+    for (int i = 0; i < m; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "/j%04d", i);
+      std::string dir = m_stat + name;
+      make_cgroup(dir);
+      m_stat_jobs.push_back(dir);
+      int fd = open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) fail("open " + dir + "/cgroup.procs: " + errno_text(errno));
+      fds.push_back(fd);
+      check_stop();
+      if (fds.size() == k_spawn_batch || i == m - 1) {
+        spawn_workers(fds, Load::sleep, 1);
+        close_fds();
+      }
+    }
+  } catch (...) {
+    close_fds();
+    throw;
   }
-  spawn_workers(fds, Load::sleep, 1);
-  for (int fd : fds) close(fd);
   for (int i = 0; i < m; i += 2)
     if (!m_h.set_frozen(m_stat_jobs[static_cast<size_t>(i)], true)) fail("could not freeze " + m_stat_jobs[static_cast<size_t>(i)]);
 
@@ -1386,6 +1410,7 @@ const std::vector<Target> k_targets{
     {"kill9", 1000, 1.2, "cgkill -9 --wait, N=1000"},
     {"term", 1000, 1.3, "cgkill -TERM --wait (race-free), N=1000"},
     {"status", 1000, 1.3, "cgstat --json, M=1000"},
+    {"status", 10000, 1.3, "cgstat --json, M=10000 (issue 12; --ms ...,10000)"},
     {"startup", 0, 1.5, "cgstat --version vs static binary start-up"},
 };
 
@@ -1601,6 +1626,7 @@ int main(int argc, char** argv) {
       else if (a == "--quick") {
         cfg.quick = true;
         cfg.ns = {1, 100, 1000};
+        cfg.ms = {1, 100, 1000};
         cfg.reps = 3;
         cfg.reps_large = 3;
         if (cfg.suffix.empty()) cfg.suffix = "-quick";
@@ -1655,11 +1681,26 @@ int main(int argc, char** argv) {
   // for reaping, not to init.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-  // One pidfd per process in the kill floors: N=5000 needs more than 1024 fds.
+  // One pidfd per worker here and in the kill floors: N = 5,000 processes or
+  // M = 10,000 jobs need more than the usual 1,024 fds, and may need more
+  // than the hard limit, which root can raise (up to fs.nr_open).
   rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    int most = 0;
+    for (int n : cfg.ns) most = std::max(most, n);
+    for (int m : cfg.ms) most = std::max(most, m);
+    rlim_t want = static_cast<rlim_t>(most) + k_spawn_batch + 1024;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+      rlimit raised{want, want};
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+      std::fprintf(stderr, "cgbench: only %llu fds allowed, %llu wanted: the largest rows may fail\n",
+                   static_cast<unsigned long long>(rl.rlim_cur), static_cast<unsigned long long>(want));
   }
 
   Bench bench(cfg);
