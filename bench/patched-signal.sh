@@ -44,7 +44,8 @@ t0=$(date +%s)
 # The guest's own limits: 5,000 pidfds for the freeze path.
 table=$(cd "$repo" && "$repo/scripts/vm-run.sh" --kernel "$kernel" --mode v2 -- \
   bash -c 'ulimit -n 65536; echo "guest: $(uname -r), $(nproc) CPUs" >&2; exec "$@"' guest \
-  "$bin/signal-bench" "$build/tools/cgkill/cgkill" "$bin/floor-signal" "$ns" "$loads" "$reps" "$reps_large")
+  "$bin/signal-bench" "$build/tools/cgkill/cgkill" "$bin/floor-signal" "$ns" "$loads" "$reps" "$reps_large" |
+  tee /dev/stderr)  # rows as they come
 secs=$(( $(date +%s) - t0 ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
