@@ -4,7 +4,7 @@
 # (issue 14). See bench/patched/signal_bench.c for what is measured.
 #
 #   bench/patched-signal.sh [--ns 1000,5000] [--loads sleep,spin,churn]
-#                           [--reps 5] [--reps-large 3] [--out FILE]
+#                           [--reps 5] [--reps-large 3] [--ops hup,term] [--out FILE]
 #
 # Builds cgkill (build/, as scripts/vm-test.sh does), the floor program
 # floor-signal and signal-bench (static, in build-bench-patched/), finds the
@@ -15,7 +15,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-ns=1000,5000 loads=sleep,spin,churn reps=5 reps_large=3
+ns=1000,5000 loads=sleep,spin,churn reps=5 reps_large=3 ops=hup,term
 out=$here/results/$(date -u +%Y-%m-%d)-patched-v2.md
 while [ $# -gt 0 ]; do
   case $1 in
@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
     --loads) loads=$2; shift 2 ;;
     --reps) reps=$2; shift 2 ;;
     --reps-large) reps_large=$2; shift 2 ;;
+    --ops) ops=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) sed -n '6,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
@@ -44,7 +45,7 @@ t0=$(date +%s)
 # The guest's own limits: 5,000 pidfds for the freeze path.
 table=$(cd "$repo" && "$repo/scripts/vm-run.sh" --kernel "$kernel" --mode v2 -- \
   bash -c 'ulimit -n 65536; echo "guest: $(uname -r), $(nproc) CPUs" >&2; exec "$@"' guest \
-  "$bin/signal-bench" "$build/tools/cgkill/cgkill" "$bin/floor-signal" "$ns" "$loads" "$reps" "$reps_large" |
+  "$bin/signal-bench" "$build/tools/cgkill/cgkill" "$bin/floor-signal" "$ns" "$loads" "$reps" "$reps_large" "$ops" |
   tee /dev/stderr)  # rows as they come
 secs=$(( $(date +%s) - t0 ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -56,7 +57,7 @@ mkdir -p "$(dirname "$out")"
   echo "- Run: $start, $secs s in all (commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?'))."
   echo "- Kernel: $(basename "$kernel") (Debian's linux-source-6.1 with kernel/patches/linux-6.1), qemu $accel, 2 vCPUs, 2 GiB."
   echo "- Host: $(nproc) cores, load average $load_before before, $load_after after (other builds and guests ran meanwhile)."
-  echo "- Command: \`bench/patched-signal.sh --ns $ns --loads $loads --reps $reps --reps-large $reps_large\`"
+  echo "- Command: \`bench/patched-signal.sh --ns $ns --loads $loads --reps $reps --reps-large $reps_large --ops $ops\`"
   echo "  (repetitions: $reps, or $reps_large at N ≥ 5,000)."
   echo
   echo "Every row is one command on the same guest. \"freeze path\" is the same cgkill with"

@@ -3,10 +3,10 @@
  * kernel/patches/linux-6.1), in one run. Run by bench/patched-signal.sh
  * inside the patched guest; prints a Markdown report on stdout.
  *
- *   signal-bench CGKILL FLOOR_SIGNAL NS LOADS REPS_SMALL REPS_LARGE
+ *   signal-bench CGKILL FLOOR_SIGNAL NS LOADS REPS_SMALL REPS_LARGE [OPS]
  *   e.g. signal-bench build/tools/cgkill/cgkill floor-signal 1000,5000 sleep,spin,churn 5 3
  *
- * Rows, for every N in NS and every load (sleep: pause(); spin: a busy
+ * Rows (OPS: hup,term by default), for every N in NS and every load (sleep: pause(); spin: a busy
  * loop; churn: fork a child that exits, wait for it, forever):
  *   term: `cgkill -TERM --wait J` with cgroup.signal, the same with
  *         CGJOB_NO_CGROUP_SIGNAL=1 (cgkill's freeze path), and the floor
@@ -352,13 +352,16 @@ static void show_undelivered(int n) {
 static const char *hups_delivered(int n) {
   int handled = 0;
   for (int i = 0; i < n; i++) handled += __atomic_load_n(&slots[i].hups, __ATOMIC_SEQ_CST) > 0;
-  double until = mono_ms() + 120000;
-  if (handled < n) {
-    write_file(job, "cgroup.freeze", "1");
-    while (read_key(job, "cgroup.events", "frozen") != 1 && mono_ms() < until) sleep_ms(5);
-    write_file(job, "cgroup.freeze", "0");
-  }
+  double until = mono_ms() + 180000, next_wake = 0;
   for (;;) {
+    /* A straggler can be starved again inside its handler: wake them all
+     * again every 10 s. */
+    if (handled < n && mono_ms() >= next_wake) {
+      write_file(job, "cgroup.freeze", "1");
+      while (read_key(job, "cgroup.events", "frozen") != 1 && mono_ms() < until) sleep_ms(5);
+      write_file(job, "cgroup.freeze", "0");
+      next_wake = mono_ms() + 10000;
+    }
     int once = 0, extra = 0;
     for (int i = 0; i < n; i++) {
       int h = __atomic_load_n(&slots[i].hups, __ATOMIC_SEQ_CST);
@@ -367,6 +370,7 @@ static const char *hups_delivered(int n) {
     }
     if (extra) return "a worker got the HUP more than once";
     if (once == n) return NULL;
+    handled = once;
     if (mono_ms() > until) {
       fprintf(stderr, "signal-bench: %d of %d workers handled the HUP\n", once, n);
       show_undelivered(n);
@@ -439,8 +443,8 @@ static const char *cgroup2_mount(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 7) {
-    fprintf(stderr, "usage: signal-bench CGKILL FLOOR_SIGNAL NS LOADS REPS_SMALL REPS_LARGE\n");
+  if (argc != 7 && argc != 8) {
+    fprintf(stderr, "usage: signal-bench CGKILL FLOOR_SIGNAL NS LOADS REPS_SMALL REPS_LARGE [hup,term]\n");
     return 2;
   }
   const char *cgkill = argv[1], *floor_signal = argv[2];
@@ -495,8 +499,8 @@ int main(int argc, char **argv) {
     char *loads = strdup(argv[4]), *save = NULL;
     for (char *lt = strtok_r(loads, ",", &save); lt; lt = strtok_r(NULL, ",", &save)) {
       enum load load = !strcmp(lt, "spin") ? SPIN : !strcmp(lt, "churn") ? CHURN : SLEEP;
-      hup_rows(cgkill, n, load, reps);
-      term_rows(cgkill, floor_signal, n, load, reps);
+      if (argc < 8 || strstr(argv[7], "hup")) hup_rows(cgkill, n, load, reps);
+      if (argc < 8 || strstr(argv[7], "term")) term_rows(cgkill, floor_signal, n, load, reps);
     }
     free(loads);
   }
