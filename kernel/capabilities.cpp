@@ -55,6 +55,8 @@ bool has_clone_into_cgroup(SysIo& io) {
 }
 
 bool has_cgroup_kill(const Cgroup& job) { return job.has("cgroup.kill"); }
-bool has_cgroup_signal(const Cgroup& job) { return job.has("cgroup.signal"); }
+bool has_cgroup_signal(const Cgroup& job) {
+  return !job.io().capabilities().cgroup_signal_ignored && job.has("cgroup.signal");
+}
 
 }  // namespace cgjob

@@ -21,6 +21,9 @@ struct Capabilities {
   std::optional<bool> clone3;             ///< clone3(2), 5.3+
   std::optional<bool> clone_into_cgroup;  ///< clone3's CLONE_INTO_CGROUP, 5.7+
   std::optional<bool> v2_freezer;         ///< cgroup.freeze, 5.2+ (kernel/hierarchy.cpp probes it)
+  /// Not a probe: set by the caller (cgkill's CGJOB_NO_CGROUP_SIGNAL) so that
+  /// tests and benchmarks on a patched kernel can take the freeze path too.
+  bool cgroup_signal_ignored = false;
 };
 
 /// pidfd_open(2) of our own PID: anything but ENOSYS says it exists.
@@ -36,6 +39,7 @@ bool has_clone_into_cgroup(SysIo& io);
 /// cgroup.kill (5.14+, v2) / cgroup.signal (the project's kernel patch, v2),
 /// by their presence in `job` itself, asked each time (one faccessat): a v1
 /// job has neither, and one process may work in both hierarchies.
+/// has_cgroup_signal is false while Capabilities::cgroup_signal_ignored.
 bool has_cgroup_kill(const Cgroup& job);
 bool has_cgroup_signal(const Cgroup& job);
 /// The v2 freezer (cgroup.freeze, 5.2+) is probed by its file in a cgroup

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs the project's kernel and CLI tests (rootless included) in guests, one
 # per kernel x mode cell, and prints the matrix:
-#   scripts/vm-test.sh [--quick] [--kernels "generic rt cloud"] [--modes "v1 v2 hybrid systemd"] [--no-build]
-# Full: kernels generic, rt, cloud x modes v1, v2, hybrid, systemd.
+#   scripts/vm-test.sh [--quick] [--kernels "generic rt cloud patched"] [--modes "v1 v2 hybrid systemd"] [--no-build]
+# Full: kernels generic, rt, cloud, patched x modes v1, v2, hybrid, systemd.
 # --quick (what fits CI): the generic kernel in modes v1, v2 and systemd.
+# patched: the image scripts/kernel-build.sh builds (kernel/patches/linux-6.1,
+# cgroup.signal; its cache: KERNEL_BUILD_DIR), about an hour the first time.
 # A hybrid cell runs the suites on both hierarchies. The last line is
 # "N passed, M failed", counting tests (one test on one hierarchy in one
 # cell; a cell whose guest fails to report counts as one failed test).
@@ -15,7 +17,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${CGJOB_BUILD_DIR:-$REPO/build}
 
-kernels="generic rt cloud" modes="v1 v2 hybrid systemd" build=1
+kernels="generic rt cloud patched" modes="v1 v2 hybrid systemd" build=1
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) kernels=generic modes="v1 v2 systemd"; shift ;;
@@ -51,7 +53,13 @@ hierarchies_of() {
   case $1 in v1) echo v1 ;; v2|systemd) echo v2 ;; hybrid) echo "v1 v2" ;; esac
 }
 
+# --kernel for vm-run.sh: a Debian kernel's name, or the patched image's path.
+kernel_image() {
+  if [ "$1" = patched ]; then "$REPO/scripts/kernel-build.sh" | tail -1; else echo "$1"; fi
+}
+
 for k in $kernels; do
+  kimage=$(kernel_image "$k") || kimage=""
   for m in $modes; do
     log="$logs/$k-$m.log"
     echo "== cell $k/$m ($(date -u +%H:%M:%S) UTC) ==" >&2
@@ -59,7 +67,7 @@ for k in $kernels; do
     : > "$log"  # before tail opens it
     # vm-run.sh stops its guest on INT/TERM: pass ours on to it by its PID.
     # shellcheck disable=SC2046  # hierarchies_of: one word per hierarchy
-    CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "$k" --mode "$m" "${share[@]}" -- \
+    CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "${kimage:-$k}" --mode "$m" "${share[@]}" -- \
       env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" CGJOB_VM_TESTS="${CGJOB_VM_TESTS:-.}" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
     run_pid=$!
     trap 'kill -TERM $run_pid 2> /dev/null; wait $run_pid; exit 130' INT TERM

@@ -142,6 +142,11 @@ self_requested() {
 # handed out in increasing order, so it is not reused before pid_max wraps.
 free_pid() { local p; sh -c 'exit 0' & p=$!; wait "$p"; echo "$p"; }
 
+# The kernel has cgroup.signal (the project's patch, v2) for JOB: cgkill then
+# signals it with one write, neither freezing it nor taking its lock.
+# CGJOB_NO_CGROUP_SIGNAL=1 makes cgkill take the freeze path all the same.
+has_cgroup_signal() { [ -e "$ROOT/$1/cgroup.signal" ]; }
+
 procs_of() { grep -v '^0$' "$ROOT/$1/cgroup.procs" 2>/dev/null; }
 nprocs() { procs_of "$1" | wc -l; }
 

@@ -22,8 +22,18 @@ not_requested() { ! self_requested "$1"; }
 exited() { ! kill -0 "$1" 2>/dev/null; }
 file_has() { [ -s "$1" ]; }
 # Ends a process we started and the children it started (flock(1) runs its
-# command with the lock's fd, so the child holds the lock too).
-kill_tree() { kill $(cat /proc/"$1"/task/*/children 2>/dev/null) "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+# command with the lock's fd, so the child holds the lock too). The children
+# by their parent in /proc/PID/stat: /proc/PID/task/*/children needs
+# CONFIG_PROC_CHILDREN, which the patched guest kernel does not have.
+children_of() {
+  local f line ppid
+  for f in /proc/[0-9]*/stat; do
+    read -r line 2>/dev/null < "$f" || continue
+    read -r _ ppid _ <<<"${line##*) }"  # after the command name: state, ppid
+    [ "$ppid" = "$1" ] && { f=${f#/proc/}; echo "${f%/stat}"; }
+  done
+}
+kill_tree() { kill $(children_of "$1") "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 # A job that stays FREEZING: a sleeper, and a task stuck on the stalled mount.
 # (The supervisor scripts below run cgkill without timeout(1): timeout, in
@@ -98,8 +108,14 @@ expect "... within about the timeout" test $(( (T1 - T0) / 1000000 )) -lt 3000
 expect "... and says a lock was in the way" grep -q "lock" <<<"$ERR"
 expect "... nothing was requested" not_requested locked
 check "thaw too" 124 timeout 10 "$CGFREEZE" thaw --timeout 0.5 locked
-check "cgkill too" 124 timeout 10 "$CGKILL" --timeout 0.5 -TERM locked
+check "cgkill too (its freeze path)" 124 env CGJOB_NO_CGROUP_SIGNAL=1 timeout 10 "$CGKILL" --timeout 0.5 -TERM locked
 expect "... and signalled nothing" alive "$PID"
+if has_cgroup_signal locked; then
+  # Nothing to freeze, so no lock to wait for: the signal goes out at once.
+  check "with cgroup.signal, cgkill signals a locked job at once" 0 timeout 10 "$CGKILL" -v --timeout 0.5 -TERM locked
+  expect "... through cgroup.signal" grep -q "(cgroup.signal)" <<<"$ERR"
+  expect "... and the sleeper got it" eventually dead "$PID"
+fi
 kill_tree "$HOLDER"
 check "with the lock free, freeze works" 0 "$CGFREEZE" --wait --timeout 5 locked
 check "thaw" 0 "$CGFREEZE" thaw --wait --timeout 5 locked
@@ -107,8 +123,18 @@ check "thaw" 0 "$CGFREEZE" thaw --wait --timeout 5 locked
 if [ "$STALL" = 1 ]; then
   # --- 2. cgkill interrupted while it holds the job frozen -------------------------
   stuck_job stuck
+  if has_cgroup_signal stuck; then
+    # A task that cannot freeze delays nothing when nothing is frozen (the
+    # freeze path would wait 2 s for FROZEN, then 3 times more).
+    check "with cgroup.signal, cgkill signals a job that cannot freeze at once" 0 \
+      timeout 5 "$CGKILL" -v -CONT stuck
+    expect "... through cgroup.signal" grep -q "(cgroup.signal)" <<<"$ERR"
+    expect "... and never asked to freeze it" not_requested stuck
+  fi
+  # The freeze path (the only one without cgroup.signal) must put the freeze
+  # state back when interrupted.
   for sig in INT TERM HUP; do
-    "$CGKILL" -TERM stuck 2>/dev/null & KILLER=$!
+    CGJOB_NO_CGROUP_SIGNAL=1 "$CGKILL" -TERM stuck 2>/dev/null & KILLER=$!
     expect "cgkill holds the job frozen while it signals (SIG$sig test)" eventually self_requested stuck
     kill -s "$sig" "$KILLER"
     expect "cgkill interrupted by SIG$sig ends" eventually exited "$KILLER"

@@ -342,3 +342,40 @@ TEST_CASE("wait_empty gives up at the deadline with the count left", "[kill][ker
   CHECK(Clock::now() - start >= 290ms);
   CHECK(Clock::now() - start < 3s);
 }
+
+// Both ways of signalling on every kernel: cgroup.signal where the job has it
+// (the project's patch, v2), and the freeze path, which a kernel with
+// cgroup.signal takes too while Capabilities::cgroup_signal_ignored is set
+// (cgkill's CGJOB_NO_CGROUP_SIGNAL). Elsewhere both runs take the freeze path.
+TEST_CASE("each way of signalling delivers one TERM to every process, fork loops included", "[kill][kernel]") {
+  bool ignore = GENERATE(false, true);
+  struct Ignore {
+    bool was = real_sys_io().capabilities().cgroup_signal_ignored;
+    explicit Ignore(bool on) { real_sys_io().capabilities().cgroup_signal_ignored = on; }
+    ~Ignore() { real_sys_io().capabilities().cgroup_signal_ignored = was; }
+  } scope(ignore);
+  INFO("cgroup.signal ignored: " << ignore);
+
+  JobGuard g("each-way");
+  auto file = g.file("got");
+  g.start(g.job(), parent_of(5), counting_shell(file, SIGTERM));
+  REQUIRE(eventually([&] { return count(g.job()) >= 11; }));
+  bool kernel_has_it = g.job().has("cgroup.signal");
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s), Caller{});
+  REQUIRE(report.ok());
+  CHECK(report->used_cgroup_signal == (kernel_has_it && !ignore));
+  REQUIRE(eventually([&] { return lines_of(file).size() >= 5; }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(lines_of(file).size() == 5);
+  CHECK_FALSE(self_frozen(g.job()));
+
+  JobGuard loop("each-way-loop");
+  loop.start(loop.job(), k_fork_loop);
+  REQUIRE(eventually([&] { return count(loop.job()) >= 20; }));
+  auto killed = kill_and_wait(loop.job(), SIGTERM);
+  CHECK(killed.used_cgroup_signal == (kernel_has_it && !ignore));
+  CHECK(count(loop.job()) == 0);
+  std::this_thread::sleep_for(50ms);
+  CHECK(count(loop.job()) == 0);  // nothing escaped to fork again
+  CHECK_FALSE(self_frozen(loop.job()));
+}

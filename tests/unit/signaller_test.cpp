@@ -562,3 +562,20 @@ TEST_CASE("a caller inside its job never writes cgroup.signal (it would signal i
   CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});
   CHECK(io.signals_of(555).empty());
 }
+
+TEST_CASE("with cgroup_signal_ignored (CGJOB_NO_CGROUP_SIGNAL) the job is frozen and signalled as elsewhere",
+          "[signaller]") {
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job);
+  io.set_file(k_job + "/cgroup.signal", "");
+  play_v2_freezer(io, k_job);
+  put_processes(io, k_job, {101});
+  io.capabilities().cgroup_signal_ignored = true;
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGHUP, Deadline::never(), Caller{});
+  REQUIRE(report.ok());
+  CHECK_FALSE(report->used_cgroup_signal);
+  CHECK(io.writes(k_job + "/cgroup.signal") == 0);
+  CHECK(io.signals_of(101) == std::vector<int>{SIGHUP});
+  CHECK(writes_to(io, k_job + "/cgroup.freeze") == std::vector<std::string>{"1", "0"});
+}

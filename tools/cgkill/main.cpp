@@ -2,6 +2,9 @@
 // race-free against forks, as kill(1) does to one process.
 
 #include "tools/cgkill/kill_cmd.h"
+
+#include <cstdlib>
+
 #include "kernel/signaller.h"
 #include "tools/common/signals.h"
 
@@ -108,6 +111,11 @@ int main(int argc, char** argv) {
   auto jobs = cli::parse_jobs(*root, options.positionals, reporter);
   if (!jobs) return static_cast<int>(ExitStatus::usage);
   request.jobs = cli::without_covered_jobs(*root, std::move(*jobs));  // each process signalled once
+  // For tests and benchmarks on a kernel with cgroup.signal: the freeze
+  // path on the same kernel, to compare with (cgkill(1), ENVIRONMENT).
+  if (const char* off = std::getenv("CGJOB_NO_CGROUP_SIGNAL"); off && *off) {
+    root->io().capabilities().cgroup_signal_ignored = true;
+  }
   raise_fd_limit();
   return static_cast<int>(kill_jobs(*root, reporter, request));
 }
