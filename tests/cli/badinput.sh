@@ -24,9 +24,8 @@ SENTINELS=("$P_LIVE" "$P_SUB" "$P_ICED")
 
 MOUNTS=()
 for h in v1 v2; do m=$(find_mount "$h"); [ -n "$m" ] && MOUNTS+=("$m"); done
-SCRATCH=$(mktemp -d /tmp/cgjob-test-badinput.XXXXXX)
-finish() { local rc=$?; rm -rf "$SCRATCH"; (exit $rc); cleanup; }
-trap finish EXIT
+use_tmpdir badinput
+SCRATCH=$TMPD
 MARK="$SCRATCH/ran"  # `run` rows' COMMAND creates it: a bad row must not run it
 
 # --- snapshots, read with builtins only (rows also run in slow TCG guests) -------

@@ -4,11 +4,9 @@
 # in the root and removes it, also when a check fails.
 source "$(dirname "$0")/lib.sh"
 setup
-TMPD=$(mktemp -d /tmp/cgjob-test-cgkill.XXXXXX)
-trap 'rc=$?; rm -rf "$TMPD"; (exit $rc); cleanup' EXIT
+use_tmpdir cgkill
 
 # Starts COMMAND... detached in JOB (created if needed); sets $PID.
-run_in() { local job=$1; shift; PID=$("$CGFREEZE" run --detach "$job" -- "$@"); track "$PID"; }
 lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
 alive() { kill -0 "$1" 2>/dev/null; }
 is_sleep() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]; }

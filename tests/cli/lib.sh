@@ -49,7 +49,7 @@ use_private_lock_dir() {
 # use_stall DIR: mounts it at DIR/mnt, sets STALL=1 (0 where there is no
 # FUSE: say so and leave those checks out) and STALL_MNT; end_stall
 # closes the connection (waking the stuck tasks, so they can die) and
-# detaches the mount. Call end_stall before cleanup.
+# detaches the mount; cleanup calls it first.
 STALL=0
 STALL_PID=""
 use_stall() {
@@ -68,6 +68,12 @@ end_stall() {
   return 0
 }
 
+# use_tmpdir NAME: a scratch directory of this run in TMPD, removed by cleanup.
+use_tmpdir() { TMPD=$(mktemp -d "/tmp/cgjob-test-$1.XXXXXX") || exit 1; }
+
+# run_in JOB COMMAND...: COMMAND detached in JOB, its PID in PID (and cleaned up).
+run_in() { local job=$1; shift; PID=$("$CGFREEZE" run --detach "$job" -- "$@"); track "$PID"; }
+
 # Starts "$@" in the background and remembers its PID for cleanup.
 start() { "$@" & STARTED_PIDS+=($!); LAST_PID=$!; }
 track() { STARTED_PIDS+=("$@"); }
@@ -78,6 +84,8 @@ freezer_file() { if [ "$HIER" = v2 ]; then echo cgroup.freeze; else echo freezer
 # the root deepest first. Touches nothing outside $ROOT.
 cleanup() {
   local rc=$?
+  end_stall
+  [ -n "${TMPD:-}" ] && rm -rf "$TMPD"
   if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ]; then
     find "$ROOT" -depth -mindepth 0 -type d | while read -r d; do
       if [ "$HIER" = v2 ]; then echo 0 > "$d/cgroup.freeze" 2>/dev/null

@@ -9,17 +9,8 @@
 source "$(dirname "$0")/lib.sh"
 setup
 
-TMPD=$(mktemp -d /tmp/cgjob-test-removed.XXXXXX)
-finish() {
-  local rc=$?
-  end_stall
-  rm -rf "$TMPD"
-  (exit $rc)
-  cleanup
-}
-trap finish EXIT
+use_tmpdir removed
 
-run_in() { local job=$1; shift; PID=$("$CGFREEZE" run --detach "$job" -- "$@"); track "$PID"; }
 exited() { ! kill -0 "$1" 2>/dev/null; }
 gone() { [ ! -d "$ROOT/$1" ]; }
 empty() { [ -z "$(procs_of "$1")" ]; }

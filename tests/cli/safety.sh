@@ -5,17 +5,8 @@
 # kernel, so its job stays FREEZING for as long as the mount lives.
 source "$(dirname "$0")/lib.sh"
 setup
-TMPD=$(mktemp -d /tmp/cgjob-test-safety.XXXXXX)
-finish() {
-  local rc=$?
-  end_stall
-  rm -rf "$TMPD"
-  (exit $rc)
-  cleanup
-}
-trap finish EXIT
+use_tmpdir safety
 
-run_in() { local job=$1; shift; PID=$("$CGFREEZE" run --detach "$job" -- "$@"); track "$PID"; }
 alive() { kill -0 "$1" 2>/dev/null; }
 dead() { ! kill -0 "$1" 2>/dev/null; }
 not_requested() { ! self_requested "$1"; }

@@ -14,8 +14,7 @@ setup
 command -v python3 >/dev/null || skip "needs python3 to parse JSON"
 IFS=, read -r -a SIZES <<<"${SCALE_SIZES:-50,200}"
 LOOPS=${SCALE_LOOPS:-1}
-TMPD=$(mktemp -d /tmp/cgjob-test-scale.XXXXXX)
-trap 'rc=$?; rm -rf "$TMPD"; (exit $rc); cleanup' EXIT
+use_tmpdir scale
 # GNU time gives the peak RSS of a run; without it RSS shows as "-".
 GNU_TIME=/usr/bin/time
 [ -x "$GNU_TIME" ] && "$GNU_TIME" -f %M -o /dev/null true 2>/dev/null || GNU_TIME=

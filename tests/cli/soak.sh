@@ -13,8 +13,7 @@ setup
 SECONDS_TOTAL=${SOAK_SECONDS:-$(scaled 8)}
 LOOPS=${SOAK_LOOPS:-20}
 BOMBS=${SOAK_BOMBS:-10}
-TMPD=$(mktemp -d /tmp/cgjob-test-soak.XXXXXX)
-trap 'rc=$?; rm -rf "$TMPD"; (exit $rc); cleanup' EXIT
+use_tmpdir soak
 JOBS=(a b c)
 
 now_ns() { date +%s%N; }

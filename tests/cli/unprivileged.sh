@@ -10,9 +10,7 @@ source "$(dirname "$0")/lib.sh"
 setup
 command -v setpriv >/dev/null || skip "no setpriv"
 
-TMPD=$(mktemp -d /tmp/cgjob-test-unpriv.XXXXXX)
-finish() { local rc=$?; rm -rf "$TMPD"; (exit $rc); cleanup; }
-trap finish EXIT
+use_tmpdir unpriv
 chmod 755 "$TMPD"
 # The tools, where nobody may run them (the build tree may be private).
 mkdir "$TMPD/bin"
