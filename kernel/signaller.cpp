@@ -323,10 +323,13 @@ Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<co
     return left;
   };
   ExitCursor exits(io, pidfds);
-  // The populated 0 notification can be held back by the kernel's rate limit
-  // (up to 12 ms at HZ=250): with cgroup.events, re-read it every 1-2 ms,
-  // one cheap read, as the floor program does.
-  Backoff backoff(std::chrono::milliseconds(1), std::chrono::milliseconds(events.valid() ? 2 : 8));
+  // The populated 0 notification is never lost, but the kernel's rate limit
+  // can hold it back up to 12 ms (HZ=250): re-read cgroup.events after 1, 2,
+  // 4 and 8 ms so a quick exit is seen at once, then every 16 ms. Re-reading
+  // every 1-2 ms throughout cost cgkill 4x the CPU of the freeze path while
+  // 1,000 spinners exited after cgroup.signal, CPU the exiting tasks needed
+  // (bench/results/2026-12-02-patched-v2.md).
+  Backoff backoff(std::chrono::milliseconds(1), std::chrono::milliseconds(events.valid() ? 16 : 8));
   // While signalled processes live the job is not empty, but one may have
   // been moved out of the job: count now and then anyway.
   Backoff recount(std::chrono::milliseconds(16), std::chrono::milliseconds(256));

@@ -61,8 +61,17 @@ trap 'exit 130' INT TERM HUP
 
 mkdir -p "$work/ctl"
 cp "$VM_DIR/runner.sh" "$work/ctl/runner.sh"
-# The tools, by name: cgfreeze, cgkill and cgstat of the build tree.
+# The tools, by name: cgfreeze, cgkill and cgstat of the build tree. A
+# fresh clone has none yet: build them (static, a few minutes), so that
+# "vm-run.sh -- cgfreeze ..." works as the first command. An existing tree
+# is used as it is: a guest of scripts/vm-test.sh may be reading it.
 build=${CGJOB_BUILD_DIR:-$REPO/build}
+if [ ! -x "$build/tools/cgfreeze/cgfreeze" ] && [ -z "${CGJOB_BUILD_DIR:-}" ]; then
+  vm_log "building the tools in $build"
+  "$REPO/scripts/install-deps.sh" >&2
+  [ -f "$build/CMakeCache.txt" ] || cmake -S "$REPO" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_STATIC=ON > /dev/null
+  cmake --build "$build" -j"$(nproc)" --target cgfreeze cgkill cgstat > /dev/null || vm_die "building the tools failed"
+fi
 tool_dirs=
 for t in cgfreeze cgkill cgstat; do
   [ -x "$build/tools/$t/$t" ] && tool_dirs=$tool_dirs${tool_dirs:+:}$(cd "$build/tools/$t" && pwd -P)
