@@ -7,7 +7,7 @@
 #                           [--reps 5] [--reps-large 3] [--ops hup,term] [--out FILE]
 #
 # Builds cgkill (build/, as scripts/vm-test.sh does), the floor program
-# floor-signal and signal-bench (static, in build-bench-patched/), finds the
+# floor-signal, floor-cgroup-signal and signal-bench (static, in build-bench-patched/), finds the
 # patched kernel with scripts/kernel-build.sh (cached; about an hour the
 # first time: its cache is KERNEL_BUILD_DIR), boots it in mode v2 with
 # scripts/vm-run.sh and writes the report to FILE (default
@@ -35,6 +35,7 @@ bin=$repo/build-bench-patched
 nice cmake --build "$build" -j2 --target cgkill > /dev/null
 mkdir -p "$bin"
 cc -O2 -Wall -static -o "$bin/floor-signal" "$here/floor/floor_signal.c"
+cc -O2 -Wall -static -o "$bin/floor-cgroup-signal" "$here/patched/floor_cgroup_signal.c"
 cc -O2 -Wall -static -o "$bin/signal-bench" "$here/patched/signal_bench.c"
 kernel=$("$repo/scripts/kernel-build.sh" | tail -1)
 accel=$(source "$repo/scripts/vm/lib.sh"; vm_accel)
@@ -45,7 +46,7 @@ t0=$(date +%s)
 # The guest's own limits: 5,000 pidfds for the freeze path.
 table=$(cd "$repo" && "$repo/scripts/vm-run.sh" --kernel "$kernel" --mode v2 -- \
   bash -c 'ulimit -n 65536; echo "guest: $(uname -r), $(nproc) CPUs" >&2; exec "$@"' guest \
-  "$bin/signal-bench" "$build/tools/cgkill/cgkill" "$bin/floor-signal" "$ns" "$loads" "$reps" "$reps_large" "$ops" |
+  "$bin/signal-bench" "$build/tools/cgkill/cgkill" "$bin/floor-signal" "$bin/floor-cgroup-signal" "$ns" "$loads" "$reps" "$reps_large" "$ops" |
   tee /dev/stderr)  # rows as they come
 secs=$(( $(date +%s) - t0 ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -62,7 +63,7 @@ mkdir -p "$(dirname "$out")"
   echo
   echo "Every row is one command on the same guest. \"freeze path\" is the same cgkill with"
   echo "\`CGJOB_NO_CGROUP_SIGNAL=1\` (it freezes, signals each process through a pidfd, thaws);"
-  echo "the floor is bench/floor/floor_signal.c. *stall*: the longest time the job's"
+  echo "the floors are bench/floor/floor_signal.c and bench/patched/floor_cgroup_signal.c. *stall*: the longest time the job's"
   echo "\`cpu.stat\` usage_usec did not advance while the command ran (read every ms);"
   echo "*job CPUs*: the CPU time the job's workers got meanwhile, per wall second (busy workers"
   echo "run under SCHED_IDLE, so they get what the command leaves idle). *faster by*: wall"

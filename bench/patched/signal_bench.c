@@ -3,14 +3,16 @@
  * kernel/patches/linux-6.1), in one run. Run by bench/patched-signal.sh
  * inside the patched guest; prints a Markdown report on stdout.
  *
- *   signal-bench CGKILL FLOOR_SIGNAL NS LOADS REPS_SMALL REPS_LARGE [OPS]
- *   e.g. signal-bench build/tools/cgkill/cgkill floor-signal 1000,5000 sleep,spin,churn 5 3
+ *   signal-bench CGKILL FLOOR_SIGNAL FLOOR_CGROUP_SIGNAL NS LOADS REPS_SMALL REPS_LARGE [OPS]
+ *   e.g. signal-bench build/tools/cgkill/cgkill floor-signal floor-cgroup-signal 1000,5000 sleep,spin,churn 5 3
  *
  * Rows (OPS: hup,term by default), for every N in NS and every load (sleep: pause(); spin: a busy
  * loop; churn: fork a child that exits, wait for it, forever):
  *   term: `cgkill -TERM --wait J` with cgroup.signal, the same with
  *         CGJOB_NO_CGROUP_SIGNAL=1 (cgkill's freeze path), and the floor
- *         program floor-signal (freeze, pidfd signal each, thaw, wait);
+ *         programs of both: floor-signal (freeze, pidfd signal each, thaw,
+ *         wait) and floor-cgroup-signal (one write, wait for populated 0:
+ *         what is left is the workers' own exits);
  *         N fresh workers for every sample, each exits in its TERM handler;
  *   hup:  `cgkill -HUP J` both ways, on the same N workers, whose HUP
  *         handler counts deliveries: a sample is valid only when every
@@ -245,10 +247,10 @@ static struct sample run_cmd(char *const argv[], int freeze_path, const char *me
 
 /* ------------------------------------------------------------------ rows */
 
-#define N_VARIANTS 3
+#define N_VARIANTS 4
 static const char *variant_names[N_VARIANTS] = {
     "cgkill, cgroup.signal", "cgkill, freeze path (CGJOB_NO_CGROUP_SIGNAL=1)",
-    "floor: freeze, pidfd signal each, thaw"};
+    "floor: freeze, pidfd signal each, thaw", "floor: write cgroup.signal, poll populated"};
 
 /* What cgkill -v says for variants 0 and 1 (cgkill(1)). */
 static const char *mechanisms[2] = {"(cgroup.signal)", "(frozen, pidfds)"};
@@ -300,15 +302,18 @@ static void print_row(const char *op, enum load load, int n, int v, struct stats
   fflush(stdout);
 }
 
-static void term_rows(const char *cgkill, const char *floor_signal, int n, enum load load, int reps) {
+static void term_rows(const char *cgkill, const char *floor_signal, const char *floor_cgroup_signal, int n,
+                      enum load load, int reps) {
   struct stats st[N_VARIANTS] = {0};
   char *ours[] = {(char *)cgkill, "-v", "--root", jobs, "-TERM", "--wait", "w", NULL};
   char *floor[] = {(char *)floor_signal, "v2", job, "15", NULL};
+  char *floor_cg[] = {(char *)floor_cgroup_signal, job, "15", NULL};
   for (int r = 0; r < reps; r++) {
     for (int k = 0; k < N_VARIANTS; k++) {
       int v = (k + r) % N_VARIANTS; /* the order rotates every repetition */
       spawn_workers(n, load);
-      struct sample s = run_cmd(v == 2 ? floor : ours, v == 1, v == 2 ? NULL : mechanisms[v]);
+      struct sample s = v == 3 ? run_cmd(floor_cg, 0, NULL)
+                        : run_cmd(v == 2 ? floor : ours, v == 1, v == 2 ? NULL : mechanisms[v]);
       add(&st[v], s, read_key(job, "cgroup.events", "populated") != 0 ? "returned before the job was empty" : NULL);
       reap_workers();
     }
@@ -443,11 +448,13 @@ static const char *cgroup2_mount(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 7 && argc != 8) {
-    fprintf(stderr, "usage: signal-bench CGKILL FLOOR_SIGNAL NS LOADS REPS_SMALL REPS_LARGE [hup,term]\n");
+  if (argc != 8 && argc != 9) {
+    fprintf(stderr,
+            "usage: signal-bench CGKILL FLOOR_SIGNAL FLOOR_CGROUP_SIGNAL NS LOADS REPS_SMALL REPS_LARGE [hup,term]\n");
     return 2;
   }
-  const char *cgkill = argv[1], *floor_signal = argv[2];
+  const char *cgkill = argv[1], *floor_signal = argv[2], *floor_cgroup_signal = argv[3];
+  argv++, argc--; /* the rest as before FLOOR_CGROUP_SIGNAL was added */
   int reps_small = atoi(argv[5]), reps_large = atoi(argv[6]);
   if (reps_small < 1 || reps_small > MAX_REPS || reps_large < 1 || reps_large > MAX_REPS) {
     fprintf(stderr, "signal-bench: repetitions must be 1..%d\n", MAX_REPS);
@@ -500,7 +507,7 @@ int main(int argc, char **argv) {
     for (char *lt = strtok_r(loads, ",", &save); lt; lt = strtok_r(NULL, ",", &save)) {
       enum load load = !strcmp(lt, "spin") ? SPIN : !strcmp(lt, "churn") ? CHURN : SLEEP;
       if (argc < 8 || strstr(argv[7], "hup")) hup_rows(cgkill, n, load, reps);
-      if (argc < 8 || strstr(argv[7], "term")) term_rows(cgkill, floor_signal, n, load, reps);
+      if (argc < 8 || strstr(argv[7], "term")) term_rows(cgkill, floor_signal, floor_cgroup_signal, n, load, reps);
     }
     free(loads);
   }
