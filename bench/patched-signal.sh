@@ -6,7 +6,7 @@
 #   bench/patched-signal.sh [--ns 1000,5000] [--loads sleep,spin,churn]
 #                           [--reps 5] [--reps-large 3] [--ops hup,term] [--out FILE]
 #
-# Builds cgkill (build/, as scripts/vm-test.sh does), the floor program
+# Builds cgkill (build/, as scripts/vm-test.sh does), the floor programs
 # floor-signal, floor-cgroup-signal and signal-bench (static, in build-bench-patched/), finds the
 # patched kernel with scripts/kernel-build.sh (cached; about an hour the
 # first time: its cache is KERNEL_BUILD_DIR), boots it in mode v2 with
