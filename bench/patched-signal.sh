@@ -8,7 +8,7 @@
 #
 # Builds cgkill (build/, as scripts/vm-test.sh does), the floor programs
 # floor-signal, floor-cgroup-signal and signal-bench (static, in build-bench-patched/), finds the
-# patched kernel with scripts/kernel-build.sh (cached; about an hour the
+# patched kernel with scripts/kernel-build.sh (cached; 20-60 minutes the
 # first time: its cache is KERNEL_BUILD_DIR), boots it in mode v2 with
 # scripts/vm-run.sh and writes the report to FILE (default
 # bench/results/<date>-patched-v2.md). Must run as root, like vm-run.sh.

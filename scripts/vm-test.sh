@@ -5,7 +5,7 @@
 # Full: kernels generic, rt, cloud, patched x modes v1, v2, hybrid, systemd.
 # --quick (what fits CI): the generic kernel in modes v1, v2 and systemd.
 # patched: the image scripts/kernel-build.sh builds (kernel/patches/linux-6.1,
-# cgroup.signal; its cache: KERNEL_BUILD_DIR), about an hour the first time.
+# cgroup.signal; its cache: KERNEL_BUILD_DIR), 20-60 minutes the first time.
 # A hybrid cell runs the suites on both hierarchies. The last line is
 # "N passed, M failed", counting tests (one test on one hierarchy in one
 # cell; a cell whose guest fails to report counts as one failed test).
