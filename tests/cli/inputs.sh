@@ -109,9 +109,10 @@ d = {j['name']: j for j in json.loads(sys.argv[1])['jobs']}
 sys.exit(0 if d['good']['populated'] and not d['good/child']['populated'] else 1)" "$OUT"
 expect "no pwned file anywhere near" test ! -e pwned -a ! -e "$ROOT/pwned"
 
-# --watch: the initial listing and directories made while watching.
+# --watch: the initial listing and directories made while watching. The
+# watch lasts long enough for a slow guest to list, then see the mkdirs.
 W=$(mktemp)
-start "$CGSTAT" --watch --timeout 3 > "$W"
+start "$CGSTAT" --watch --timeout "$(scaled 3)" > "$W"
 WATCH=$LAST_PID
 eventually grep -q ' good/child ' "$W"
 mkdir "$ROOT/w;x" "$ROOT/w fresh" "$ROOT/wvalid"

@@ -94,7 +94,7 @@ check_end kill-wait deaf "0 3" cgkill
 run_in watched sleep 1000
 eventually has_procs watched 1
 # The watch of a removed JOB goes on (cgstat(1)) until its --timeout.
-start_tool watch "$CGSTAT" --watch --timeout 4 watched
+start_tool watch "$CGSTAT" --watch --timeout "$(scaled 4)" watched
 expect "cgstat --watch prints the initial line" eventually file_has "$TMPD/watch.out" "watched"
 expect "someone else removes the watched job" remove_behind_our_back watched
 expect "cgstat --watch prints a removed line" eventually file_has "$TMPD/watch.out" "removed"
@@ -103,7 +103,7 @@ check_end watch watched "0 3" cgstat
 # --- 4. cgstat --watch of the whole root --------------------------------------------
 run_in other sleep 1000
 eventually has_procs other 1
-start_tool watch-all "$CGSTAT" --watch --timeout 3
+start_tool watch-all "$CGSTAT" --watch --timeout "$(scaled 3)"
 expect "cgstat --watch (root) prints the initial line" eventually file_has "$TMPD/watch-all.out" "other"
 expect "someone else removes a job of the watched root" remove_behind_our_back other
 expect "cgstat --watch (root) prints a removed line for it" eventually file_has "$TMPD/watch-all.out" "other.*removed\|removed.*other"
