@@ -3,7 +3,10 @@
 # kernel/patches/linux-6.1/ applied, configured small (x86_64_defconfig +
 # kvm_guest.config + kernel/patches/linux-6.1/guest.config: what a qemu guest
 # with a 9p share needs to run the tools and their tests). Prints the built
-# bzImage's path as its last line.
+# bzImage's path as its last line. Beside the image, in <image>.selftests/,
+# the kernel's cgroup selftests of cgroup.signal (test_signal, the
+# series') and cgroup.kill (test_kill), static, for scripts/vm-test.sh to run in the
+# patched guest.
 #
 #   scripts/kernel-build.sh           build (or reuse) the guest kernel
 #   scripts/kernel-build.sh --check   only check that the series applies, passes
@@ -28,7 +31,7 @@ check=false
 case "${1:-}" in
   --check) check=true ;;
   "") ;;
-  -h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
   *) echo "kernel-build.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 esac
 
@@ -161,6 +164,7 @@ build_kernel() {
   image="$build_dir/images/bzImage-$version-$key"
   if [[ -f "$image" ]]; then
     say "up to date (series and config unchanged)"
+    [[ -d "$image.selftests" ]] || { apply_series; build_selftests "$image.selftests"; }
     echo "$image"
     return
   fi
@@ -175,9 +179,22 @@ build_kernel() {
     die "build failed (log: $build_dir/build.log)"
   fi
   cp "$out/arch/x86/boot/bzImage" "$image.tmp"
+  build_selftests "$image.selftests"
   mv "$image.tmp" "$image"
   say "built in $((SECONDS - start)) s"
   echo "$image"
+}
+
+# The cgroup selftests of the patched tree (kselftest's own sources, built
+# as its Makefile would, but static: the guest runs them from the share).
+build_selftests() {
+  local dir=$1 t sel="$build_dir/src/tools/testing/selftests/cgroup"
+  rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
+  for t in test_signal test_kill; do
+    gcc -O2 -Wall -static -pthread -I "$build_dir/src/tools/testing/selftests" \
+      -o "$dir.tmp/$t" "$sel/$t.c" "$sel/cgroup_util.c" >&2 || die "cannot build the selftest $t"
+  done
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
 }
 
 if $check; then

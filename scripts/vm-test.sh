@@ -5,7 +5,9 @@
 # Full: kernels generic, rt, cloud, patched x modes v1, v2, hybrid, systemd.
 # --quick (what fits CI): the generic kernel in modes v1, v2 and systemd.
 # patched: the image scripts/kernel-build.sh builds (kernel/patches/linux-6.1,
-# cgroup.signal; its cache: KERNEL_BUILD_DIR), 20-60 minutes the first time.
+# cgroup.signal; its cache: KERNEL_BUILD_DIR), 20-60 minutes the first time;
+# its cells also run the kernel's selftests of cgroup.signal and cgroup.kill
+# built beside it (on cgroup v2: modes v2, hybrid, systemd).
 # A hybrid cell runs the suites on both hierarchies. The last line is
 # "N passed, M failed", counting tests (one test on one hierarchy in one
 # cell; a cell whose guest fails to report counts as one failed test).
@@ -60,6 +62,11 @@ kernel_image() {
 
 for k in $kernels; do
   kimage=$(kernel_image "$k") || kimage=""
+  selftests=() selftests_dir=""
+  if [ "$k" = patched ] && [ -d "$kimage.selftests" ]; then
+    selftests_dir=$(cd "$kimage.selftests" && pwd -P)
+    selftests=(--share "$selftests_dir")
+  fi
   for m in $modes; do
     log="$logs/$k-$m.log"
     echo "== cell $k/$m ($(date -u +%H:%M:%S) UTC) ==" >&2
@@ -67,8 +74,9 @@ for k in $kernels; do
     : > "$log"  # before tail opens it
     # vm-run.sh stops its guest on INT/TERM: pass ours on to it by its PID.
     # shellcheck disable=SC2046  # hierarchies_of: one word per hierarchy
-    CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "${kimage:-$k}" --mode "$m" "${share[@]}" -- \
-      env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" CGJOB_VM_TESTS="${CGJOB_VM_TESTS:-.}" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
+    CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "${kimage:-$k}" --mode "$m" "${share[@]}" "${selftests[@]}" -- \
+      env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" CGJOB_VM_TESTS="${CGJOB_VM_TESTS:-.}" \
+      CGJOB_VM_SELFTESTS="$selftests_dir" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
     run_pid=$!
     trap 'kill -TERM $run_pid 2> /dev/null; wait $run_pid; exit 130' INT TERM
     tail -n +1 -f --pid=$run_pid "$log" | grep -a --line-buffered -E '^(@@cgjob-vm-result|guest:|vm)' |

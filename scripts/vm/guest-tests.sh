@@ -41,6 +41,15 @@ for h in "$@"; do
   done
 done
 
+# The kernel's own selftests of cgroup.signal and cgroup.kill, where
+# vm-test.sh gives them (the patched kernel) and cgroup v2 is mounted.
+# kselftest's exit status 4 is a skip.
+if [ -n "${CGJOB_VM_SELFTESTS:-}" ] && grep -q ' - cgroup2 ' /proc/self/mountinfo; then
+  for t in "$CGJOB_VM_SELFTESTS"/test_*; do
+    run "kselftest-$(basename "$t")" bash -c '"$1"; rc=$?; [ "$rc" = 4 ] && exit 77; exit "$rc"' kselftest "$t"
+  done
+fi
+
 # Where systemd is PID 1 (mode systemd), its etiquette too.
 if [ -d /run/systemd/system ]; then
   run vm-systemd bash "$src/tests/vm/systemd.sh" "$build"
