@@ -43,11 +43,13 @@ accel=$(source "$repo/scripts/vm/lib.sh"; vm_accel)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 t0=$(date +%s)
-# The guest's own limits: 5,000 pidfds for the freeze path.
-table=$(cd "$repo" && "$repo/scripts/vm-run.sh" --kernel "$kernel" --mode v2 -- \
+# The guest's own limits: 5,000 pidfds for the freeze path. A whole run
+# takes over an hour on a busy host: the guest may take four.
+status=0
+table=$(cd "$repo" && CGJOB_VM_TIMEOUT=${CGJOB_VM_TIMEOUT:-14400} "$repo/scripts/vm-run.sh" --kernel "$kernel" --mode v2 -- \
   bash -c 'ulimit -n 65536; echo "guest: $(uname -r), $(nproc) CPUs" >&2; exec "$@"' guest \
   "$bin/signal-bench" "$build/tools/cgkill/cgkill" "$bin/floor-signal" "$bin/floor-cgroup-signal" "$ns" "$loads" "$reps" "$reps_large" "$ops" |
-  tee /dev/stderr)  # rows as they come
+  tee /dev/stderr) || status=$?  # rows as they come
 secs=$(( $(date +%s) - t0 ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -70,5 +72,10 @@ mkdir -p "$(dirname "$out")"
   echo "median of the row ÷ that of the cgroup.signal row above it."
   echo
   echo "$table"
+  if [ "$status" != 0 ]; then
+    echo
+    echo "**The guest stopped early (status $status): the rows above are all it measured.**"
+  fi
 } > "$out"
 echo "bench/patched-signal.sh: report in $out" >&2
+exit "$status"

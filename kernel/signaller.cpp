@@ -41,20 +41,25 @@ std::size_t pidfd_budget() {
 
 // One write that signals the whole subtree in the kernel, forks included:
 // `file` with `value`. Returns how many processes it reached (as counted
-// just before), with `done` false where the kernel lacks the file or refuses
-// it (EOPNOTSUPP in threaded cgroups): the caller falls back to freezing.
+// just before, with CountFirst::yes; else 0), with `done` false where the
+// kernel lacks the file or refuses it (EOPNOTSUPP in threaded cgroups): the
+// caller falls back to freezing.
 Result<std::size_t> try_subtree_write(const Cgroup& job, bool present, std::string_view file,
-                                      std::string_view value, bool& done) {
+                                      std::string_view value, CountFirst count_first, bool& done) {
   done = false;
   if (!present) return std::size_t{0};
-  auto subtree = open_subtree(job);
-  if (!subtree) return subtree.error();
-  auto pids = subtree_procs(*subtree);
-  if (!pids) return pids.error();
+  std::size_t count = 0;
+  if (count_first == CountFirst::yes) {
+    auto subtree = open_subtree(job);
+    if (!subtree) return subtree.error();
+    auto pids = subtree_procs(*subtree);
+    if (!pids) return pids.error();
+    count = pids->size();
+  }
   auto written = job.write(file, value);
   if (written) {
     done = true;
-    return pids->size();
+    return count;
   }
   // EINVAL: a signal this kernel's cgroup.signal does not take.
   int e = written.error().errnum;
@@ -153,7 +158,7 @@ void wait_pidfds(SysIo& io, std::span<const UniqueFd> pidfds, Deadline deadline)
 }  // namespace
 
 Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
-                                const Caller& caller, Clock::duration freeze_wait) {
+                                const Caller& caller, Clock::duration freeze_wait, CountFirst count_first) {
   SysIo& io = job.io();
   SignalReport report;
   std::unordered_set<pid_t> seen;
@@ -177,11 +182,11 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   // neither file (kernel/capabilities.h).
   {
     bool done = false;
-    auto count = try_subtree_write(job, has_cgroup_signal(job), "cgroup.signal", std::to_string(sig), done);
+    auto count = try_subtree_write(job, has_cgroup_signal(job), "cgroup.signal", std::to_string(sig), count_first, done);
     if (!count) return count.error();
     report.used_cgroup_signal = done;
     if (!done && sig == SIGKILL) {
-      count = try_subtree_write(job, has_cgroup_kill(job), "cgroup.kill", "1", done);
+      count = try_subtree_write(job, has_cgroup_kill(job), "cgroup.kill", "1", count_first, done);
       if (!count) return count.error();
       report.used_cgroup_kill = done;
     }

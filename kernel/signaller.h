@@ -28,6 +28,16 @@ struct SignalReport {
   bool pinned_by_proc = false;     ///< no pidfds (before 5.3): pinned by /proc/PID, sent by kill(2)
 };
 
+/// Whether signal_job counts the processes before a one-write delivery
+/// (cgroup.signal, cgroup.kill) to fill SignalReport::signalled. Counting
+/// reads every cgroup.procs of the subtree first, and that read chases the
+/// forks: on 5,000 forking processes it took 4-8 s (patched guest, TCG), all
+/// of it before the signal went out. Without it `signalled` stays 0 there.
+enum class CountFirst { no, yes };
+
+/// How long signal_job waits for a freeze before signalling anyway.
+inline constexpr Clock::duration k_default_freeze_wait = std::chrono::seconds(2);
+
 /// Sends `sig` once to every process of `job` and of its sub-jobs, including
 /// any forked meanwhile. Where the kernel has cgroup.signal (the project's
 /// patch, v2), that is one write and nothing is frozen; SIGKILL on v2 uses
@@ -53,7 +63,8 @@ struct SignalReport {
 /// to 3 more times `freeze_wait`) and re-reads: a child whose fork(2) was under
 /// way when its parent got the signal joins cgroup.procs only afterwards.
 Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
-                                const Caller& caller, Clock::duration freeze_wait = std::chrono::seconds(2));
+                                const Caller& caller, Clock::duration freeze_wait = k_default_freeze_wait,
+                                CountFirst count_first = CountFirst::yes);
 
 /// Number of processes in `job` and its sub-jobs, not counting `skip`.
 Result<std::size_t> count_processes(const Cgroup& job, pid_t skip = 0);

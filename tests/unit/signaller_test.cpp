@@ -122,6 +122,25 @@ TEST_CASE("v2 SIGKILL writes cgroup.kill and signals no pid itself", "[signaller
   CHECK(io.signals_of(101).empty());
 }
 
+TEST_CASE("v2 SIGKILL with CountFirst::no writes cgroup.kill before reading any process list", "[signaller]") {
+  // Reading the list of a large forking job first delays the kill by seconds.
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job);
+  io.add_v2_cgroup(k_sub);
+  play_v2_freezer(io, k_job);
+  put_processes(io, k_job, {101, 102});
+  put_processes(io, k_sub, {103});
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{}, k_default_freeze_wait,
+                           CountFirst::no);
+  REQUIRE(report.ok());
+  CHECK(report->used_cgroup_kill);
+  CHECK(report->signalled == 0);
+  CHECK(writes_to(io, k_job + "/cgroup.kill") == std::vector<std::string>{"1"});
+  CHECK(io.reads(k_job + "/cgroup.procs") == 0);
+  CHECK(io.reads(k_sub + "/cgroup.procs") == 0);
+}
+
 TEST_CASE("v2 SIGKILL without cgroup.kill (before 5.14) freezes, signals each pid once, thaws", "[signaller]") {
   FakeSysIo io;
   io.add_v2_cgroup(k_job, /*with_kill=*/false);

@@ -55,13 +55,16 @@ ExitStatus remove(Context& ctx, const RemoveOptions& options) {
       continue;
     }
     if (*count > 0) {
-      auto killed = signal_job(ctx.root.freezer(), *cg, SIGKILL, deadline, caller);
+      // Counted just above: cgroup.kill goes out without a second count.
+      auto killed = signal_job(ctx.root.freezer(), *cg, SIGKILL, deadline, caller, k_default_freeze_wait,
+                               CountFirst::no);
       if (!killed) {
         ctx.reporter.failure(job.text, "kill", killed.error());
         status = worst(status, cli::status_for_lookup(killed.error()));
         continue;
       }
-      ctx.reporter.info(job.text, "killed " + std::to_string(killed->signalled) + " processes");
+      std::size_t n = killed->used_cgroup_kill || killed->used_cgroup_signal ? *count : killed->signalled;
+      ctx.reporter.info(job.text, "killed " + std::to_string(n) + " processes");
       if (auto warning = cli::unconfirmed_warning(*killed); !warning.empty()) ctx.reporter.error(job.text, warning);
       if (killed->best_effort) {
         ctx.reporter.info(job.text, "cgfreeze runs inside the job, so it was not frozen: best effort against forks");

@@ -33,7 +33,9 @@ struct Target {
 // Signals `t` with `sig`; reports and returns false on failure.
 bool send(JobRoot& root, const Caller& caller, cli::Reporter& reporter, Target& t, int sig, Deadline deadline,
           ExitStatus& status) {
-  auto sent = signal_job(root.freezer(), t.cg, sig, deadline, caller);
+  // The count is for -v only: without it the signal goes out at once.
+  auto sent = signal_job(root.freezer(), t.cg, sig, deadline, caller, k_default_freeze_wait,
+                         reporter.verbose() ? CountFirst::yes : CountFirst::no);
   if (!sent) {
     reporter.failure(t.name->text, "send " + signal_name(sig), sent.error());
     status = worst(status, cli::status_for_lookup(sent.error()));
