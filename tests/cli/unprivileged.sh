@@ -57,10 +57,16 @@ snapshot() {
   done
   grep -h -v '^0$' /proc/"$OWN"/cgroup 2>/dev/null
 }
-# Let the jobs settle (python3 starting up) before the reference snapshot.
+# Let the jobs settle (python3 starting up) before the reference snapshot:
+# on a loaded host one was once taken with three short-lived processes in
+# victim, and every later comparison failed. Two equal snapshots 0.3 s apart,
+# victim down to its one process.
 one_proc() { [ "$(nprocs "$1")" = 1 ]; }
-eventually one_proc victim; sleep 0.3
-BEFORE=$(snapshot)
+settled() {
+  local first; first=$(snapshot); sleep 0.3; BEFORE=$(snapshot)
+  [ "$first" = "$BEFORE" ] && one_proc victim
+}
+expect "the jobs settle before the reference snapshot" eventually settled
 ROOT_LOCKS=$(ls -A "$LOCK_DIR")
 unchanged() { local now; now=$(snapshot); [ "$now" = "$BEFORE" ] && return 0; diff <(echo "$BEFORE") <(echo "$now") | sed "s/^/# /"; return 1; }
 no_signal() { sleep 0.3; [ ! -s "$SIGLOG" ] && kill -0 "$VICTIM" 2>/dev/null && kill -0 "$ICED" 2>/dev/null; }
