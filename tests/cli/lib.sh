@@ -74,6 +74,17 @@ use_tmpdir() { TMPD=$(mktemp -d "/tmp/cgjob-test-$1.XXXXXX") || exit 1; }
 # run_in JOB COMMAND...: COMMAND detached in JOB, its PID in PID (and cleaned up).
 run_in() { local job=$1; shift; PID=$("$CGFREEZE" run --detach "$job" -- "$@"); track "$PID"; }
 
+# The PIDs whose parent is $1, by /proc/PID/stat: /proc/PID/task/*/children
+# needs CONFIG_PROC_CHILDREN, which the patched guest kernel does not have.
+children_of() {
+  local f line ppid
+  for f in /proc/[0-9]*/stat; do
+    read -r line 2>/dev/null < "$f" || continue
+    read -r _ ppid _ <<<"${line##*) }"  # after the command name: state, ppid
+    [ "$ppid" = "$1" ] && { f=${f#/proc/}; echo "${f%/stat}"; }
+  done
+}
+
 # Starts "$@" in the background and remembers its PID for cleanup.
 start() { "$@" & STARTED_PIDS+=($!); LAST_PID=$!; }
 track() { STARTED_PIDS+=("$@"); }

@@ -127,11 +127,11 @@ for i in $(seq 1 40); do
   "$CGFREEZE" run flip -- true 2>/dev/null & rp=$!; track $rp
   sleep 0.$(printf %04d $((RANDOM % 1500)))
   echo $on > "$ROOT/flip/$FF"
-  # Within 3 s (a slow or loaded CPU: the check backs off to 100 ms) no run
+  # Within 3 s (times CGJOB_TEST_TIME_SCALE: a slow or loaded CPU) no run
   # may still wait on an unstarted child.
-  for j in $(seq 1 300); do
+  for j in $(seq 1 "$(scaled 300)"); do
     waiting=0
-    for c in $(cat /proc/$rp/task/$rp/children 2>/dev/null); do
+    for c in $(children_of $rp); do
       [ "$(cat /proc/$c/comm 2>/dev/null)" = cgfreeze ] && waiting=1
     done
     [ "$waiting" = 0 ] && break

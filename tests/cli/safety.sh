@@ -13,17 +13,7 @@ not_requested() { ! self_requested "$1"; }
 exited() { ! kill -0 "$1" 2>/dev/null; }
 file_has() { [ -s "$1" ]; }
 # Ends a process we started and the children it started (flock(1) runs its
-# command with the lock's fd, so the child holds the lock too). The children
-# by their parent in /proc/PID/stat: /proc/PID/task/*/children needs
-# CONFIG_PROC_CHILDREN, which the patched guest kernel does not have.
-children_of() {
-  local f line ppid
-  for f in /proc/[0-9]*/stat; do
-    read -r line 2>/dev/null < "$f" || continue
-    read -r _ ppid _ <<<"${line##*) }"  # after the command name: state, ppid
-    [ "$ppid" = "$1" ] && { f=${f#/proc/}; echo "${f%/stat}"; }
-  done
-}
+# command with the lock's fd, so the child holds the lock too).
 kill_tree() { kill $(children_of "$1") "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 # A job that stays FREEZING: a sleeper, and a task stuck on the stalled mount.
