@@ -32,8 +32,8 @@ struct SignalReport {
 /// (cgroup.signal, cgroup.kill) to fill SignalReport::signalled. Counting
 /// reads every cgroup.procs of the subtree first, and that read chases the
 /// forks: on 5,000 forking processes `cat cgroup.procs` took 8-12 s (patched
-/// guest, TCG), and cgkill's count as long, all of it before the signal went
-/// out. Without it `signalled` stays 0 there.
+/// guest, TCG), all of which the signal would wait for. Without it
+/// `signalled` stays 0 there.
 enum class CountFirst { no, yes };
 
 /// How long signal_job waits for a freeze before signalling anyway.
