@@ -328,9 +328,12 @@ Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<co
     return left;
   };
   ExitCursor exits(io, pidfds);
-  // The populated 0 notification is never lost, but the kernel's rate limit
-  // can hold it back up to 12 ms (HZ=250): re-read cgroup.events after 1, 2,
-  // 4 and 8 ms so a quick exit is seen at once, then every 16 ms. Re-reading
+  // The kernel's rate limit can hold the populated 0 notification back up
+  // to 12 ms (HZ=250): re-read cgroup.events after 1, 2, 4 and 8 ms so a
+  // quick exit is seen at once, then every 16 ms, which also bounds the wait
+  // should a notification never come (a wait on POLLPRI alone, the bench's
+  // floor program, once ran into its 120 s limit on 5,000 exiting churners,
+  // not explained: slow or missed, the run did not tell). Re-reading
   // every 1-2 ms throughout cost cgkill 4x the CPU of the freeze path while
   // 1,000 spinners exited after cgroup.signal, CPU the exiting tasks needed
   // (bench/results/2026-12-02-patched-v2.md).
