@@ -189,6 +189,32 @@ struct sample {
   int ok;       /* ... and cgkill -v named the mechanism asked for */
 };
 
+static void show_task(pid_t pid, const char *who);
+
+/* What is left in the job when a command timed out: how many processes, and
+ * what the kernel says of the first three (a signal still pending? blocked?
+ * never delivered: a fork that escaped the signal would show SigPnd and
+ * ShdPnd empty and keep running). */
+static void show_leftovers(void) {
+  char path[4200], buf[1 << 16];
+  snprintf(path, sizeof path, "%s/cgroup.procs", job);
+  int fd = open(path, O_RDONLY);
+  ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+  if (fd >= 0) close(fd);
+  buf[len > 0 ? len : 0] = 0;
+  int n = 0;
+  for (char *p = buf; *p; p++) n += *p == '\n';
+  fprintf(stderr, "signal-bench: %d processes left in the job (first read, up to 64 KiB)\n", n);
+  char *save = NULL;
+  int shown = 0;
+  for (char *line = strtok_r(buf, "\n", &save); line && shown < 3; line = strtok_r(NULL, "\n", &save)) {
+    pid_t pid = (pid_t)atoi(line);
+    if (pid <= 0) continue;
+    show_task(pid, "left");
+    shown++;
+  }
+}
+
 /* Runs argv (with CGJOB_NO_CGROUP_SIGNAL=1 when `freeze_path`), sampling
  * the job's CPU usage every millisecond until it exits. `mechanism`: what
  * cgkill -v must name, or NULL (the floor). */
@@ -221,6 +247,7 @@ static struct sample run_cmd(char *const argv[], int freeze_path, const char *me
     }
     if (r == p) break;
     if (t - t0 > CMD_TIMEOUT_MS) {
+      show_leftovers();
       kill(p, SIGKILL);
       waitpid(p, &status, 0);
       fprintf(stderr, "signal-bench: %s timed out\n", argv[0]);
@@ -334,25 +361,31 @@ static void term_rows(const char *cgkill, const char *floor_signal, const char *
 
 /* For the first few workers without their HUP: what the kernel says about
  * their signals and scheduling (a diagnosis, on stderr). */
+/* What the kernel says of one task: state, pending, blocked and caught
+ * signals, its parent, where it sleeps. */
+static void show_task(pid_t pid, const char *who) {
+  char path[64], buf[4096];
+  const char *files[] = {"status", "schedstat", "wchan", "syscall"};
+  for (unsigned f = 0; f < sizeof files / sizeof *files; f++) {
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, files[f]);
+    int fd = open(path, O_RDONLY);
+    ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+    if (fd >= 0) close(fd);
+    buf[len > 0 ? len : 0] = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+      if (f > 0 || !strncmp(line, "State", 5) || !strncmp(line, "PPid", 4) || strstr(line, "Pnd") ||
+          !strncmp(line, "SigBlk", 6) || !strncmp(line, "SigCgt", 6) || !strncmp(line, "Cpus_allowed_list", 17))
+        fprintf(stderr, "  %s %d %s: %s\n", who, (int)pid, files[f], line);
+  }
+}
+
 static void show_undelivered(int n) {
   int shown = 0;
   for (int i = 0; i < n && shown < 3; i++) {
     if (__atomic_load_n(&slots[i].hups, __ATOMIC_SEQ_CST)) continue;
     shown++;
-    char path[64], buf[4096];
-    const char *files[] = {"status", "schedstat", "wchan", "syscall"};
-    for (unsigned f = 0; f < sizeof files / sizeof *files; f++) {
-      snprintf(path, sizeof path, "/proc/%d/%s", (int)worker_pids[i], files[f]);
-      int fd = open(path, O_RDONLY);
-      ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-      if (fd >= 0) close(fd);
-      buf[len > 0 ? len : 0] = 0;
-      char *save = NULL;
-      for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-        if (f > 0 || !strncmp(line, "State", 5) || strstr(line, "Pnd") || !strncmp(line, "SigBlk", 6) ||
-            !strncmp(line, "SigCgt", 6) || !strncmp(line, "Cpus_allowed_list", 17))
-          fprintf(stderr, "  worker %d %s: %s\n", (int)worker_pids[i], files[f], line);
-    }
+    show_task(worker_pids[i], "worker");
   }
 }
 
