@@ -7,14 +7,13 @@ command -v unshare >/dev/null || skip "unshare (util-linux) is needed"
 unshare --pid --fork --mount-proc true 2>/dev/null || skip "cannot create a PID namespace here"
 
 # --- inside: PID 2 (the first child of the namespace's init) and its child ------
-# sh is PID 1 there; the background sh is PID 2, its sleep a child of PID 2,
-# found by its parent in /proc/*/stat (task/*/children needs
-# CONFIG_PROC_CHILDREN, which the patched guest kernel lacks).
-OUT=$(unshare --pid --fork --mount-proc sh -c '
+# bash is PID 1 there; the background sh is PID 2, its sleep a child of PID
+# 2, found by lib.sh's children_of.
+OUT=$(unshare --pid --fork --mount-proc bash -c "$(declare -f children_of)"'
   sh -c "sleep 1000 & wait" & two=$!
   kid=""
   for i in $(seq 1 500); do
-    kid=$(awk -v p="$two" "\$4 == p { print \$1 }" /proc/[0-9]*/stat 2>/dev/null | head -1)
+    kid=$(children_of "$two" | head -1)
     [ -n "$kid" ] && break; sleep 0.01
   done
   echo "two=$two kid=$kid"

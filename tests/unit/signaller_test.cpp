@@ -30,6 +30,15 @@ void put_processes(FakeSysIo& io, const std::string& cg, std::vector<pid_t> pids
   io.set_file(cg + "/cgroup.procs", text);
 }
 
+// A v2 job (processes 101, 102) with a sub-job (103), the freezer played.
+void put_job_with_sub(FakeSysIo& io, bool with_kill = true) {
+  io.add_v2_cgroup(k_job, with_kill);
+  io.add_v2_cgroup(k_sub, with_kill);
+  play_v2_freezer(io, k_job);
+  put_processes(io, k_job, {101, 102});
+  put_processes(io, k_sub, {103});
+}
+
 Cgroup open_cg(SysIo& io, const std::string& path) {
   auto cg = Cgroup::open(io, path);
   REQUIRE(cg.ok());
@@ -107,11 +116,7 @@ class PidfdHookIo final : public SysIo {
 
 TEST_CASE("v2 SIGKILL writes cgroup.kill and signals no pid itself", "[signaller]") {
   FakeSysIo io;
-  io.add_v2_cgroup(k_job);
-  io.add_v2_cgroup(k_sub);
-  play_v2_freezer(io, k_job);
-  put_processes(io, k_job, {101, 102});
-  put_processes(io, k_sub, {103});
+  put_job_with_sub(io);
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{});
   REQUIRE(report.ok());
@@ -125,11 +130,7 @@ TEST_CASE("v2 SIGKILL writes cgroup.kill and signals no pid itself", "[signaller
 TEST_CASE("v2 SIGKILL with CountFirst::no writes cgroup.kill before reading any process list", "[signaller]") {
   // Reading the list of a large forking job first delays the kill by seconds.
   FakeSysIo io;
-  io.add_v2_cgroup(k_job);
-  io.add_v2_cgroup(k_sub);
-  play_v2_freezer(io, k_job);
-  put_processes(io, k_job, {101, 102});
-  put_processes(io, k_sub, {103});
+  put_job_with_sub(io);
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{}, k_default_freeze_wait,
                            CountFirst::no);
@@ -143,11 +144,7 @@ TEST_CASE("v2 SIGKILL with CountFirst::no writes cgroup.kill before reading any 
 
 TEST_CASE("v2 SIGKILL without cgroup.kill (before 5.14) freezes, signals each pid once, thaws", "[signaller]") {
   FakeSysIo io;
-  io.add_v2_cgroup(k_job, /*with_kill=*/false);
-  io.add_v2_cgroup(k_sub, /*with_kill=*/false);
-  play_v2_freezer(io, k_job);
-  put_processes(io, k_job, {101, 102});
-  put_processes(io, k_sub, {103});
+  put_job_with_sub(io, /*with_kill=*/false);
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto report = signal_job(*freezer, open_cg(io, k_job), SIGKILL, Deadline::never(), Caller{});
   REQUIRE(report.ok());
