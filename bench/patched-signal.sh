@@ -31,8 +31,7 @@ done
 
 build=${CGJOB_BUILD_DIR:-$repo/build}
 bin=$repo/build-bench-patched
-[ -f "$build/CMakeCache.txt" ] || cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-nice cmake --build "$build" -j2 --target cgkill > /dev/null
+"$repo/scripts/build-tools.sh" "$build" cgkill
 mkdir -p "$bin"
 cc -O2 -Wall -static -o "$bin/floor-signal" "$here/floor/floor_signal.c"
 cc -O2 -Wall -static -o "$bin/floor-cgroup-signal" "$here/patched/floor_cgroup_signal.c"

@@ -68,9 +68,7 @@ cp "$VM_DIR/runner.sh" "$work/ctl/runner.sh"
 build=${CGJOB_BUILD_DIR:-$REPO/build}
 if [ ! -x "$build/tools/cgfreeze/cgfreeze" ] && [ -z "${CGJOB_BUILD_DIR:-}" ]; then
   vm_log "building the tools in $build"
-  "$REPO/scripts/install-deps.sh" >&2
-  [ -f "$build/CMakeCache.txt" ] || cmake -S "$REPO" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_STATIC=ON > /dev/null
-  cmake --build "$build" -j"$(nproc)" --target cgfreeze cgkill cgstat > /dev/null || vm_die "building the tools failed"
+  "$REPO/scripts/build-tools.sh" "$build" cgfreeze cgkill cgstat || vm_die "building the tools failed"
 fi
 tool_dirs=
 for t in cgfreeze cgkill cgstat; do

@@ -33,12 +33,8 @@ done
 # The binaries the guests run are built here (static; the guest is Debian 12
 # too). An existing build tree is reused and brought up to date.
 # --no-build: use the tree as it is (CI has just built it).
-if [ "$build" = 1 ] && [ ! -f "$BUILD/CMakeCache.txt" ]; then
-  "$REPO/scripts/install-deps.sh" >&2
-  cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-fi
 if [ "$build" = 1 ]; then
-  cmake --build "$BUILD" -j2 > /dev/null || { echo "vm-test: the build failed" >&2; exit 1; }
+  "$REPO/scripts/build-tools.sh" "$BUILD" || { echo "vm-test: the build failed" >&2; exit 1; }
 fi
 BUILD=$(cd "$BUILD" && pwd -P)
 share=()
