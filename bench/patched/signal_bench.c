@@ -169,6 +169,8 @@ static void spawn_workers(int n, enum load load) {
   sleep_ms(50);
 }
 
+static void show_leftovers(void);
+
 /* Kills and reaps every worker still unreaped (ours: safe by PID). */
 static void end_workers(void) {
   for (int i = 0; i < n_workers; i++) kill(worker_pids[i], SIGKILL);
@@ -176,6 +178,11 @@ static void end_workers(void) {
   n_workers = 0;
   double until = mono_ms() + 30000;
   while (read_key(job, "cgroup.events", "populated") != 0 && mono_ms() < until) sleep_ms(5);
+  /* The next sample would time these too: say so. */
+  if (read_key(job, "cgroup.events", "populated") != 0) {
+    fprintf(stderr, "signal-bench: the job still has processes 30 s after its workers were killed\n");
+    show_leftovers();
+  }
 }
 
 /* Reaps workers that exited (after a TERM); the rest are killed. */
@@ -348,9 +355,12 @@ static void term_rows(const char *cgkill, const char *floor_signal, const char *
       int v = (k + r) % N_VARIANTS; /* the order rotates every repetition */
       spawn_workers(n, load);
       struct sample s = v == 3 ? run_cmd(floor_cg, 0, NULL) : run_cmd(v == 2 ? floor : ours, v == 1, NULL);
-      const char *bad = read_key(job, "cgroup.events", "populated") != 0 ? "returned before the job was empty"
-                        : v < 2 && !mechanism_ok[v]                     ? "cgkill -v named another mechanism"
-                                                                        : NULL;
+      /* A command that failed or timed out is counted as failed by add()
+       * already (run_cmd said why); these are the ways a success can lie. */
+      const char *bad = !s.ok                                              ? NULL
+                        : read_key(job, "cgroup.events", "populated") != 0 ? "returned before the job was empty"
+                        : v < 2 && !mechanism_ok[v]                        ? "cgkill -v named another mechanism"
+                                                                           : NULL;
       add(&st[v], s, bad);
       reap_workers();
     }
