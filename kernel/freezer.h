@@ -66,9 +66,9 @@ class Freezer {
   /// doubling intervals up to a quarter of a second.
   virtual Status nudge(const Cgroup& cg, unsigned nudges) = 0;
   virtual Clock::duration nudge_interval() const = 0;
-  /// How long a freeze requested without waiting keeps nudging a job that is
-  /// not FROZEN yet before it returns (zero: return at once).
-  virtual Clock::duration request_settle() const = 0;
+  /// How many nudges a freeze requested without waiting gives a job that is
+  /// not FROZEN yet before it returns (zero: it returns at once).
+  virtual unsigned settle_nudges() const = 0;
 
   /// How a wait paces its re-reads: every `fine_pause` (reached by doubling
   /// from `first_pause`) for `fine_window` after the start and after each
@@ -102,7 +102,7 @@ struct ChangeOutcome {
 /// watches are armed before the writes, so no notification is lost; the state
 /// is re-read right after each wake-up and after a short, growing pause,
 /// because cgroup.events notifications are rate-limited (one per ~10 ms).
-/// Without `wait`, a freeze still nudges for up to request_settle() (v1).
+/// Without `wait`, a freeze still nudges up to settle_nudges() times (v1).
 /// Each write, nudges included, holds the job's lock (kernel/job_lock.h),
 /// waited for until `deadline`. A wait that finds its request reversed by
 /// another run ends with ECANCELED for that job instead of waiting forever.

@@ -70,7 +70,7 @@ class V2Freezer final : public Freezer {
   Status nudge(const Cgroup&, unsigned) override { return {}; }
   Clock::duration nudge_interval() const override { return Clock::duration::zero(); }
   // The kernel finishes a v2 freeze by itself.
-  Clock::duration request_settle() const override { return Clock::duration::zero(); }
+  unsigned settle_nudges() const override { return 0; }
 
   // A notification comes at once unless another one went out less than
   // CGROUP_FILE_NOTIFY_MIN_INTV before (one jiffy at HZ=100, up to 12 ms at

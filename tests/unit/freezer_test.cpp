@@ -76,7 +76,8 @@ TEST_CASE("v1 FREEZING that resolves after a few re-reads reaches FROZEN", "[fre
   CHECK(io.fake_now() - Clock::time_point{} < 50ms);
 }
 
-TEST_CASE("v1 freeze without --wait nudges a job stuck in FREEZING for a short while, then returns", "[freezer]") {
+TEST_CASE("v1 freeze without --wait nudges a job stuck in FREEZING up to one thaw and re-freeze, then returns",
+          "[freezer]") {
   FakeSysIo io;
   io.add_v1_cgroup(k_v1_job);
   play_v1_freezer(io, k_v1_job, "FREEZING");
@@ -87,9 +88,28 @@ TEST_CASE("v1 freeze without --wait nudges a job stuck in FREEZING for a short w
   auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 10s));
   REQUIRE(out[0].request);
   const auto& log = io.write_log();
-  CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=FROZEN") >= 3);
+  // The request, 7 re-writes, and the 8th nudge's thaw and re-freeze; then
+  // one more nudge pause for that to work, and no more.
+  CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=FROZEN") == 9);
+  CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=THAWED") == 1);
+  CHECK(log.back() == k_v1_job + "/freezer.state=FROZEN");
+  CHECK(io.fake_now() - Clock::time_point{} >= 1s);
+  CHECK(io.fake_now() - Clock::time_point{} <= 1500ms);
+}
+
+TEST_CASE("v1 freeze without --wait stops nudging at its --timeout", "[freezer]") {
+  FakeSysIo io;
+  io.add_v1_cgroup(k_v1_job);
+  play_v1_freezer(io, k_v1_job, "FREEZING");
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto cg = Cgroup::open(io, k_v1_job);
+  REQUIRE(cg);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 100ms));
+  REQUIRE(out[0].request);
+  const auto& log = io.write_log();
   CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=THAWED") == 0);
-  CHECK(io.fake_now() - Clock::time_point{} <= 60ms);
+  CHECK(io.fake_now() - Clock::time_point{} <= 120ms);
 }
 
 TEST_CASE("v1 freeze without --wait that the first re-write unsticks ends FROZEN at once", "[freezer]") {
