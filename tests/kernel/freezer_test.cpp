@@ -60,7 +60,7 @@ TEST_CASE("freeze and thaw a job of sleepers and spinners, waiting together", "[
   for (int i = 0; i < 2; ++i) start_in(b, "while :; do :; done");
   Freezer& fz = job_root().freezer();
   const Cgroup* jobs[] = {&a, &b};
-  auto out = change_freeze(fz, jobs, true, true, Deadline::after(real_sys_io(), 10s));
+  auto out = change_freeze(fz, jobs, true, true, within(10s));
   for (const auto& o : out) {
     REQUIRE(o.request);
     CHECK(o.reached);
@@ -71,7 +71,7 @@ TEST_CASE("freeze and thaw a job of sleepers and spinners, waiting together", "[
   CHECK(st->self_freezing);
   CHECK_FALSE(st->parent_freezing);
 
-  out = change_freeze(fz, jobs, false, true, Deadline::after(real_sys_io(), 10s));
+  out = change_freeze(fz, jobs, false, true, within(10s));
   CHECK(out[0].reached);
   CHECK(out[1].reached);
   CHECK(state_of(b) == FreezeState::thawed);
@@ -85,7 +85,7 @@ TEST_CASE("a sub-job frozen through its parent reports parent_freezing", "[kerne
   start_in(*child, "sleep 1000");
   Freezer& fz = job_root().freezer();
   const Cgroup* jobs[] = {&parent};
-  REQUIRE(change_freeze(fz, jobs, true, true, Deadline::after(real_sys_io(), 10s))[0].reached);
+  REQUIRE(change_freeze(fz, jobs, true, true, within(10s))[0].reached);
   auto st = fz.status(*child);
   REQUIRE(st);
   CHECK(st->state == FreezeState::frozen);
@@ -94,7 +94,7 @@ TEST_CASE("a sub-job frozen through its parent reports parent_freezing", "[kerne
   auto ancestor = freezing_ancestor(fz, *child, job_root().layout().mount);
   REQUIRE(ancestor);
   CHECK(*ancestor == parent.path());
-  REQUIRE(change_freeze(fz, jobs, false, true, Deadline::after(real_sys_io(), 10s))[0].reached);
+  REQUIRE(change_freeze(fz, jobs, false, true, within(10s))[0].reached);
 }
 
 TEST_CASE("tasks_not_frozen lists the tasks of a job that is not frozen", "[kernel]") {
@@ -141,9 +141,9 @@ TEST_CASE("spawn_in_cgroup runs the command in a job that was killed before", "[
   auto job = make_job("respawn");
   pid_t victim = start_in(job, "sleep 1000");
   Freezer& fz = job_root().freezer();
-  auto report = signal_job(fz, job, SIGKILL, Deadline::after(real_sys_io(), 10s), Caller{});
+  auto report = signal_job(fz, job, SIGKILL, within(10s), Caller{});
   REQUIRE(report);
-  auto left = wait_empty(fz, job, report->pidfds, Deadline::after(real_sys_io(), 10s), Caller{});
+  auto left = wait_empty(fz, job, report->pidfds, within(10s), Caller{});
   REQUIRE(left);
   REQUIRE(*left == 0);
   stop_child(victim);
@@ -163,13 +163,13 @@ TEST_CASE("SIGKILL empties a frozen job with a fork loop; then it can be removed
   usleep(100000);
   Freezer& fz = job_root().freezer();
   const Cgroup* jobs[] = {&job};
-  REQUIRE(change_freeze(fz, jobs, true, true, Deadline::after(real_sys_io(), 10s))[0].reached);
-  auto report = signal_job(fz, job, SIGKILL, Deadline::after(real_sys_io(), 10s), Caller{});
+  REQUIRE(change_freeze(fz, jobs, true, true, within(10s))[0].reached);
+  auto report = signal_job(fz, job, SIGKILL, within(10s), Caller{});
   REQUIRE(report);
   CHECK(report->signalled >= 1);
-  auto left = wait_empty(fz, job, report->pidfds, Deadline::after(real_sys_io(), 10s), Caller{});
+  auto left = wait_empty(fz, job, report->pidfds, within(10s), Caller{});
   REQUIRE(left);
   CHECK(*left == 0);
-  CHECK(remove_subtree(job, Deadline::after(real_sys_io(), 5s)));
+  CHECK(remove_subtree(job, within(5s)));
   CHECK_FALSE(Cgroup::open(real_sys_io(), job.path()));
 }

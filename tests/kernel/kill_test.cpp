@@ -32,14 +32,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// How much slower than this host the machine may be (a TCG guest: 7-40
-// times; scripts/vm/guest-tests.sh sets it): bounds on waits scale with it.
-int time_scale() {
-  const char* text = std::getenv("CGJOB_TEST_TIME_SCALE");
-  int scale = text ? std::atoi(text) : 1;
-  return scale > 0 ? scale : 1;
-}
-
 bool eventually(const std::function<bool()>& condition, Clock::duration limit = 5s) {
   auto end = Clock::now() + limit * time_scale();
   for (;;) {
@@ -70,23 +62,22 @@ bool self_frozen(const Cgroup& cg) {
 
 void freeze(const Cgroup& cg) {
   const Cgroup* jobs[] = {&cg};
-  auto outcome = change_freeze(job_root().freezer(), jobs, true, true, Deadline::after(real_sys_io(), 10s));
+  auto outcome = change_freeze(job_root().freezer(), jobs, true, true, within(10s));
   REQUIRE(outcome[0].request.ok());
   REQUIRE(outcome[0].reached);
 }
 
 void thaw(const Cgroup& cg) {
   const Cgroup* jobs[] = {&cg};
-  auto outcome = change_freeze(job_root().freezer(), jobs, false, false, Deadline::after(real_sys_io(), 10s));
+  auto outcome = change_freeze(job_root().freezer(), jobs, false, false, within(10s));
   REQUIRE(outcome[0].request.ok());
 }
 
-// Sends `sig` and waits until the job is empty (for SIGKILL) within 10 s.
+// Sends `sig` and waits until the job is empty, each within 10 s (scaled).
 SignalReport kill_and_wait(const Cgroup& cg, int sig) {
-  SysIo& io = real_sys_io();
-  auto report = signal_job(job_root().freezer(), cg, sig, Deadline::after(io, 10s), Caller{});
+  auto report = signal_job(job_root().freezer(), cg, sig, within(10s), Caller{});
   REQUIRE(report.ok());
-  auto left = wait_empty(job_root().freezer(), cg, report->pidfds, Deadline::after(io, 10s), Caller{});
+  auto left = wait_empty(job_root().freezer(), cg, report->pidfds, within(10s), Caller{});
   REQUIRE(left.ok());
   CHECK(*left == 0);
   return std::move(*report);
@@ -230,7 +221,7 @@ TEST_CASE("every process with a TERM handler receives exactly one TERM", "[kill]
   g.start(sub, counting_shell(file, SIGTERM));
   // 1 parent + 5 shells + their naps, and the sub-job's shell.
   REQUIRE(eventually([&] { return count(g.job()) >= 13; }));
-  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s), Caller{});
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, within(10s), Caller{});
   REQUIRE(report.ok());
   REQUIRE(eventually([&] { return lines_of(file).size() >= 6; }));
   std::this_thread::sleep_for(300ms);  // time for any second one to show
@@ -248,7 +239,7 @@ TEST_CASE("a queued real-time signal shows each process is signalled once, not t
   auto file = g.file("got");
   g.start(g.job(), parent_of(4), counting_shell(file, sig));
   REQUIRE(eventually([&] { return count(g.job()) >= 9; }));
-  auto report = signal_job(job_root().freezer(), g.job(), sig, Deadline::after(real_sys_io(), 10s), Caller{});
+  auto report = signal_job(job_root().freezer(), g.job(), sig, within(10s), Caller{});
   REQUIRE(report.ok());
   REQUIRE(eventually([&] { return lines_of(file).size() >= 4; }));
   std::this_thread::sleep_for(300ms);
@@ -272,7 +263,7 @@ TEST_CASE("a handled signal to a frozen job stays pending until the thaw", "[kil
   // Its nap running means its trap is set.
   REQUIRE(eventually([&] { return count(g.job()) >= 2; }));
   freeze(g.job());
-  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s), Caller{});
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, within(10s), Caller{});
   REQUIRE(report.ok());
   std::this_thread::sleep_for(300ms);
   CHECK(lines_of(file).empty());
@@ -332,7 +323,7 @@ TEST_CASE("wait_empty gives up at the deadline with the count left", "[kill][ker
   // Once it is sleep, TERM is ignored.
   REQUIRE(eventually([&] { return lines_of("/proc/" + std::to_string(pid) + "/comm") == std::vector<std::string>{"sleep"}; }));
   SysIo& io = real_sys_io();
-  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(io, 10s), Caller{});
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, within(10s), Caller{});
   REQUIRE(report.ok());
   CHECK(report->signalled == 1);
   auto start = Clock::now();
@@ -361,7 +352,7 @@ TEST_CASE("each way of signalling delivers one TERM to every process, fork loops
   g.start(g.job(), parent_of(5), counting_shell(file, SIGTERM));
   REQUIRE(eventually([&] { return count(g.job()) >= 11; }));
   bool kernel_has_it = g.job().has("cgroup.signal");
-  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, Deadline::after(real_sys_io(), 10s), Caller{});
+  auto report = signal_job(job_root().freezer(), g.job(), SIGTERM, within(10s), Caller{});
   REQUIRE(report.ok());
   CHECK(report->used_cgroup_signal == (kernel_has_it && !ignore));
   REQUIRE(eventually([&] { return lines_of(file).size() >= 5; }));

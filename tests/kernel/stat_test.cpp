@@ -50,10 +50,10 @@ std::vector<StatusEntry> walk(const Cgroup& top, bool recursive) {
   return out;
 }
 
-// Events until `want` says enough, or 2 s pass.
+// Events until `want` says enough, or 2 s (scaled) pass.
 std::vector<WatchEvent> events_until(EventWatch& w, const std::function<bool(const std::vector<WatchEvent>&)>& want) {
   std::vector<WatchEvent> all;
-  auto deadline = Deadline::after(real_sys_io(), 2s);
+  auto deadline = within(2s);
   while (!want(all) && !deadline.expired(real_sys_io())) {
     pollfd fd{w.fd(), POLLIN, 0};
     (void)real_sys_io().poll(std::span<pollfd>(&fd, 1), deadline.remaining(real_sys_io(), 100ms));
@@ -97,7 +97,7 @@ TEST_CASE("status: a job frozen by its parent is FROZEN, parent_freezing, not se
 
   Freezer& fz = job_root().freezer();
   const Cgroup* jobs[] = {&parent.cg};
-  REQUIRE(change_freeze(fz, jobs, true, true, Deadline::after(real_sys_io(), 10s))[0].reached);
+  REQUIRE(change_freeze(fz, jobs, true, true, within(10s))[0].reached);
   auto frozen = walk(parent.cg, true);
   REQUIRE(frozen.size() == 3);
   CHECK(frozen[0].status.state == FreezeState::frozen);
@@ -116,7 +116,7 @@ TEST_CASE("status: a job frozen by its parent is FROZEN, parent_freezing, not se
   CHECK(alone[0].status.parent_freezing);
   CHECK(alone[0].status.populated);  // v1: from the sub-job below, not read by this walk
 
-  REQUIRE(change_freeze(fz, jobs, false, true, Deadline::after(real_sys_io(), 10s))[0].reached);
+  REQUIRE(change_freeze(fz, jobs, false, true, within(10s))[0].reached);
   for (const auto& e : walk(parent.cg, true)) {
     CHECK(e.status.state == FreezeState::thawed);
     CHECK_FALSE(e.status.parent_freezing);

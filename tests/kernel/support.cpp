@@ -114,4 +114,12 @@ void stop_child(pid_t pid) {
   std::erase(children(), pid);
 }
 
+int time_scale() {
+  const char* text = std::getenv("CGJOB_TEST_TIME_SCALE");
+  int scale = text ? std::atoi(text) : 1;
+  return scale > 0 ? scale : 1;
+}
+
+Deadline within(Clock::duration limit) { return Deadline::after(real_sys_io(), limit * time_scale()); }
+
 }  // namespace cgjob::ktest

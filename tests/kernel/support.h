@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel/deadline.h"
 #include "kernel/job_root.h"
 
 namespace cgjob::ktest {
@@ -24,5 +25,13 @@ pid_t start_shell(const std::string& script);
 void track_child(pid_t pid);
 /// Kills (SIGKILL) and reaps a tracked child.
 void stop_child(pid_t pid);
+
+/// How much slower than this host the machine may be (a TCG guest: 7-40
+/// times; scripts/vm/guest-tests.sh sets CGJOB_TEST_TIME_SCALE).
+int time_scale();
+/// A deadline for an operation that must complete: `limit` on this host,
+/// scaled by time_scale() elsewhere. (A wait that must time out keeps its
+/// own, unscaled bound.)
+Deadline within(Clock::duration limit);
 
 }  // namespace cgjob::ktest
