@@ -257,12 +257,16 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   // the job is FROZEN no task is inside fork(2), so one more pass after that
   // sees every child. A job that cannot freeze (a task stuck in FUSE) gets a
   // few bounded tries.
-  for (int round = 0; !frozen && round < k_settle_rounds && !deadline.expired(io) && !defer.interrupted();
-       ++round) {
+  // The first of these rounds is made even when the deadline has passed (the
+  // pass itself may have used it up on a slow machine): a re-read costs
+  // little, and a child linked meanwhile gets its signal.
+  for (int round = 0; !frozen && round < k_settle_rounds && !defer.interrupted(); ++round) {
     frozen = until_frozen();
     auto more = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
     if (first.ok()) first = more;
+    if (deadline.expired(io)) break;
   }
+  report.freeze_incomplete = !frozen;
   // Put the freeze state back on every path. A write that fails is tried
   // again a few times whatever the deadline (EINTR, EAGAIN, EBUSY pass): a
   // job left frozen is the worst outcome, so a restore that fails for good

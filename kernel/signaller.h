@@ -20,6 +20,10 @@ struct SignalReport {
   bool used_cgroup_kill = false;   ///< SIGKILL went through cgroup.kill
   bool used_cgroup_signal = false; ///< one write to cgroup.signal (the project's kernel patch)
   bool best_effort = false;        ///< not frozen (the caller is inside): a fork racing the signal may escape it
+  /// The job was not FROZEN by the last re-read of its processes (a task that
+  /// cannot freeze, or no time left): a fork racing the signal may have
+  /// escaped it.
+  bool freeze_incomplete = false;
   std::vector<UniqueFd> pidfds;    ///< of the signalled processes, for waiting on their exit
   /// Without pidfds (before 5.3): PIDs signalled by kill(2) whose task was
   /// gone right after it, so the PID may have named another task by then
@@ -62,7 +66,9 @@ inline constexpr Clock::duration k_default_freeze_wait = std::chrono::seconds(2)
 /// anyway (a task stuck in FUSE never freezes; the re-read loop still converges).
 /// When the job was not FROZEN while signalled, it waits for FROZEN again (up
 /// to 3 more times `freeze_wait`) and re-reads: a child whose fork(2) was under
-/// way when its parent got the signal joins cgroup.procs only afterwards.
+/// way when its parent got the signal joins cgroup.procs only afterwards. At
+/// least one such re-read is made even once `deadline` has passed; a job still
+/// not FROZEN then is reported (freeze_incomplete).
 Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
                                 const Caller& caller, Clock::duration freeze_wait = k_default_freeze_wait,
                                 CountFirst count_first = CountFirst::yes);

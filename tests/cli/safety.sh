@@ -112,6 +112,13 @@ if [ "$STALL" = 1 ]; then
     expect "... through cgroup.signal" grep -q "(cgroup.signal)" <<<"$ERR"
     expect "... and never asked to freeze it" not_requested stuck
   fi
+  # The freeze path signals a job that does not freeze in time anyway, says
+  # that a fork may have missed the signal, and thaws it back.
+  check "cgkill signals a job that cannot freeze after waiting for the freeze" 0 \
+    env CGJOB_NO_CGROUP_SIGNAL=1 "$CGKILL" -v --timeout 3 -CONT stuck
+  expect "... says the job did not freeze in time" grep -q "did not freeze in time" <<<"$ERR"
+  expect "... names the mechanism (pidfds, not frozen)" grep -q "(pidfds, not frozen)" <<<"$ERR"
+  expect "... and thaws it back" not_requested stuck
   # The freeze path (the only one without cgroup.signal) must put the freeze
   # state back when interrupted.
   for sig in INT TERM HUP; do

@@ -235,14 +235,40 @@ TEST_CASE("a child that joins cgroup.procs after a pass found nothing new is sig
   CHECK(report->signalled == 2);
 }
 
+TEST_CASE("a job that did not freeze is re-read once more even past the deadline, and reported", "[signaller]") {
+  // On a slow machine the first pass can use up the whole deadline; the
+  // child of a fork in flight still gets its signal, and the caller learns
+  // that the job was signalled unfrozen.
+  FakeSysIo io;
+  io.add_v1_cgroup(k_job);
+  play_v1_freezer(io, k_job, "FREEZING");
+  put_processes(io, k_job, {101});
+  int reads = 0;
+  io.on_read(k_job + "/cgroup.procs", [&reads](FakeSysIo& fake) {
+    if (++reads == 3) {  // pass 1 read {101}, then {101}: "no new pid"
+      fake.add_process(102);
+      fake.set_file(k_job + "/cgroup.procs", "101\n102\n");
+    }
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::after(io, 0ms), Caller{}, 10ms);
+  REQUIRE(report.ok());
+  CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});
+  CHECK(io.signals_of(102) == std::vector<int>{SIGTERM});
+  CHECK(report->freeze_incomplete);
+  CHECK(io.file(k_job + "/freezer.state") == "THAWED\n");
+}
+
 TEST_CASE("a job seen FROZEN is read until no new pid, and no more", "[signaller]") {
   FakeSysIo io;
   io.add_v2_cgroup(k_job);
   play_v2_freezer(io, k_job);
   put_processes(io, k_job, {101});
   auto freezer = make_freezer(io, HierarchyKind::v2);
-  REQUIRE(signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{}).ok());
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
+  REQUIRE(report.ok());
   CHECK(io.reads(k_job + "/cgroup.procs") == 2);
+  CHECK_FALSE(report->freeze_incomplete);
 }
 
 TEST_CASE("a recycled pid is never signalled: the pidfd still names the old process", "[signaller]") {

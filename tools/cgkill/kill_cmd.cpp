@@ -20,7 +20,7 @@ std::string mechanism(const SignalReport& r) {
   if (r.used_cgroup_kill) return "cgroup.kill";
   if (r.used_cgroup_signal) return "cgroup.signal";
   std::string how = r.pinned_by_proc ? "kill" : "pidfds";
-  return r.best_effort ? how + ", not frozen" : "frozen, " + how;
+  return r.best_effort || r.freeze_incomplete ? how + ", not frozen" : "frozen, " + how;
 }
 
 struct Target {
@@ -47,6 +47,12 @@ bool send(JobRoot& root, const Caller& caller, cli::Reporter& reporter, Target& 
   if (auto warning = cli::unconfirmed_warning(*sent); !warning.empty()) reporter.error(t.name->text, warning);
   if (sent->best_effort) {
     reporter.info(t.name->text, "cgkill runs inside the job, so it was not frozen: best effort against forks");
+  }
+  // A guarantee not kept is said even without -v (cgkill(1)).
+  if (sent->freeze_incomplete) {
+    reporter.error(t.name->text,
+                   "warning: the job did not freeze in time, so it was signalled running: a process it forked "
+                   "meanwhile may have missed the " + signal_name(sig));
   }
   t.report = std::move(*sent);
   return true;
