@@ -266,7 +266,8 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
     if (first.ok()) first = more;
     if (deadline.expired(io)) break;
   }
-  report.freeze_incomplete = !frozen;
+  // (An interrupted run ends by its signal once the state is back.)
+  report.freeze_incomplete = !frozen && !defer.interrupted();
   // Put the freeze state back on every path. A write that fails is tried
   // again a few times whatever the deadline (EINTR, EAGAIN, EBUSY pass): a
   // job left frozen is the worst outcome, so a restore that fails for good
