@@ -369,8 +369,6 @@ static void term_rows(const char *cgkill, const char *floor_signal, const char *
   for (int v = 0; v < N_VARIANTS; v++) print_row("TERM --wait", load, n, v, &st[v], ref);
 }
 
-/* For the first few workers without their HUP: what the kernel says about
- * their signals and scheduling (a diagnosis, on stderr). */
 /* What the kernel says of one task: state, pending, blocked and caught
  * signals, its parent, where it sleeps. */
 static void show_task(pid_t pid, const char *who) {
@@ -390,6 +388,8 @@ static void show_task(pid_t pid, const char *who) {
   }
 }
 
+/* For the first few workers without their HUP: what the kernel says about
+ * their signals and scheduling (a diagnosis, on stderr). */
 static void show_undelivered(int n) {
   int shown = 0;
   for (int i = 0; i < n && shown < 3; i++) {

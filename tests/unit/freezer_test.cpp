@@ -10,6 +10,15 @@ using namespace std::chrono_literals;
 namespace {
 const std::string k_v1_job = "/cg/freezer/cgjobs/build";
 const std::string k_v2_job = "/cg/unified/cgjobs/build";
+
+// change_freeze on k_v1_job alone, with the freezer `io` plays.
+std::vector<ChangeOutcome> change_v1_job(FakeSysIo& io, bool freeze, bool wait, Deadline deadline) {
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto cg = Cgroup::open(io, k_v1_job);
+  REQUIRE(cg);
+  const Cgroup* jobs[] = {&*cg};
+  return change_freeze(*freezer, jobs, freeze, wait, deadline);
+}
 }  // namespace
 
 TEST_CASE("v1 freeze retries while the kernel says EBUSY", "[freezer]") {
@@ -17,11 +26,7 @@ TEST_CASE("v1 freeze retries while the kernel says EBUSY", "[freezer]") {
   io.add_v1_cgroup(k_v1_job);
   play_v1_freezer(io, k_v1_job);
   io.fail("write", k_v1_job + "/freezer.state", EBUSY, 3);
-  auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto cg = Cgroup::open(io, k_v1_job);
-  REQUIRE(cg);
-  const Cgroup* jobs[] = {&*cg};
-  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 5s));
+  auto out = change_v1_job(io, true, true, Deadline::after(io, 5s));
   REQUIRE(out[0].request);
   CHECK(out[0].reached);
   CHECK(io.writes(k_v1_job + "/freezer.state") == 4);
@@ -45,11 +50,7 @@ TEST_CASE("v1 job stuck in FREEZING is nudged: FROZEN re-written, thawed and re-
   FakeSysIo io;
   io.add_v1_cgroup(k_v1_job);
   play_v1_freezer(io, k_v1_job, "FREEZING");
-  auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto cg = Cgroup::open(io, k_v1_job);
-  REQUIRE(cg);
-  const Cgroup* jobs[] = {&*cg};
-  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 2s));
+  auto out = change_v1_job(io, true, true, Deadline::after(io, 2s));
   REQUIRE(out[0].request);
   CHECK_FALSE(out[0].reached);
   const auto& log = io.write_log();
@@ -67,11 +68,7 @@ TEST_CASE("v1 FREEZING that resolves after a few re-reads reaches FROZEN", "[fre
   io.on_read(k_v1_job + "/freezer.state", [&](FakeSysIo& fake) {
     if (++reads == 4) fake.set_file(k_v1_job + "/freezer.state", "FROZEN\n");
   });
-  auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto cg = Cgroup::open(io, k_v1_job);
-  REQUIRE(cg);
-  const Cgroup* jobs[] = {&*cg};
-  auto out = change_freeze(*freezer, jobs, true, true, Deadline::never());
+  auto out = change_v1_job(io, true, true, Deadline::never());
   CHECK(out[0].reached);
   CHECK(io.fake_now() - Clock::time_point{} < 50ms);
 }
@@ -81,11 +78,7 @@ TEST_CASE("v1 freeze without --wait nudges a job stuck in FREEZING up to one tha
   FakeSysIo io;
   io.add_v1_cgroup(k_v1_job);
   play_v1_freezer(io, k_v1_job, "FREEZING");
-  auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto cg = Cgroup::open(io, k_v1_job);
-  REQUIRE(cg);
-  const Cgroup* jobs[] = {&*cg};
-  auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 10s));
+  auto out = change_v1_job(io, true, false, Deadline::after(io, 10s));
   REQUIRE(out[0].request);
   const auto& log = io.write_log();
   // The request, 7 re-writes, and the 8th nudge's thaw and re-freeze; then
@@ -101,11 +94,7 @@ TEST_CASE("v1 freeze without --wait stops nudging at its --timeout", "[freezer]"
   FakeSysIo io;
   io.add_v1_cgroup(k_v1_job);
   play_v1_freezer(io, k_v1_job, "FREEZING");
-  auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto cg = Cgroup::open(io, k_v1_job);
-  REQUIRE(cg);
-  const Cgroup* jobs[] = {&*cg};
-  auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 100ms));
+  auto out = change_v1_job(io, true, false, Deadline::after(io, 100ms));
   REQUIRE(out[0].request);
   const auto& log = io.write_log();
   CHECK(std::count(log.begin(), log.end(), k_v1_job + "/freezer.state=THAWED") == 0);
@@ -120,11 +109,7 @@ TEST_CASE("v1 freeze without --wait that the first re-write unsticks ends FROZEN
   io.on_write(k_v1_job + "/freezer.state", [&](FakeSysIo& fake, const std::string&) {
     if (++writes == 2) fake.set_file(k_v1_job + "/freezer.state", "FROZEN\n");
   });
-  auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto cg = Cgroup::open(io, k_v1_job);
-  REQUIRE(cg);
-  const Cgroup* jobs[] = {&*cg};
-  auto out = change_freeze(*freezer, jobs, true, false, Deadline::after(io, 10s));
+  auto out = change_v1_job(io, true, false, Deadline::after(io, 10s));
   REQUIRE(out[0].request);
   CHECK(io.file(k_v1_job + "/freezer.state") == "FROZEN\n");
   CHECK(writes == 2);
@@ -142,11 +127,7 @@ TEST_CASE("v1 nudges never undo a thaw that another run requested meanwhile", "[
       fake.set_file(k_v1_job + "/freezer.self_freezing", "0\n");
     }
   });
-  auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto cg = Cgroup::open(io, k_v1_job);
-  REQUIRE(cg);
-  const Cgroup* jobs[] = {&*cg};
-  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 1s));
+  auto out = change_v1_job(io, true, true, Deadline::after(io, 1s));
   CHECK_FALSE(out[0].reached);
   CHECK(io.writes(k_v1_job + "/freezer.state") == 1);
   CHECK(io.file(k_v1_job + "/freezer.state") == "THAWED\n");
