@@ -56,6 +56,36 @@ kernel_image() {
   if [ "$1" = patched ]; then "$REPO/scripts/kernel-build.sh" | tail -1; else echo "$1"; fi
 }
 
+# A failed test's output, shown here because CI keeps only what is printed:
+# the last 40 lines of its checks, and what the guest's watchdog found it
+# stuck in (scripts/vm/guest-tests.sh), if it ran out of time.
+show_failed() {
+  local cell=$1 name=$2 log=$3
+  echo "--- $cell $name failed; the end of its output:"
+  awk -v n="$name" '$1 == "@@cgjob-vm-start" { on = ($2 == n); next }
+                    $1 == "@@cgjob-vm-result" { on = 0; next }
+                    on && $1 !~ /^@@cgjob-vm-hang/ && !hang { print }
+                    on && $1 ~ /^@@cgjob-vm-hang/ { hang = 1 }' "$log" | tail -n 40
+  awk -v n="$name" '$1 == "@@cgjob-vm-start" { on = ($2 == n); next }
+                    $1 == "@@cgjob-vm-result" { on = 0; next }
+                    on && $1 ~ /^@@cgjob-vm-hang/ { hang = 1 }
+                    on && hang { print }' "$log" | head -n 150
+}
+
+# Where a guest stopped before its test ended: what its kernel said of
+# hung tasks, lockups, oopses or a panic on the console, from the first.
+show_kernel_trouble() {
+  local first
+  first=$(grep -a -n -m1 -E 'blocked for more than|soft lockup|hard LOCKUP|rcu: INFO|BUG:|Oops|Kernel panic' "$1" |
+    cut -d: -f1) || true
+  if [ -n "$first" ]; then
+    echo "--- the guest kernel's console, from line $first:"
+    tail -n +"$first" "$1" | head -n 100
+  else
+    echo "--- the guest kernel's console reports no hung task, lockup, oops or panic"
+  fi
+}
+
 for k in $kernels; do
   kimage=$(kernel_image "$k") || kimage=""
   selftests=() selftests_dir=""
@@ -83,11 +113,15 @@ for k in $kernels; do
     p=$(grep -a -c '^@@cgjob-vm-result [^ ]* pass' "$log" || true)
     f=$(grep -a -c '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
     s=$(grep -a -c '^@@cgjob-vm-result [^ ]* skip' "$log" || true)
-    while read -r _ name _; do failures+=("$k/$m $name"); done < <(grep -a '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+    while read -r _ name _; do
+      failures+=("$k/$m $name"); show_failed "$k/$m" "$name" "$log"
+    done < <(grep -a '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
     # A test that started and never reported: the guest died or timed out.
     for name in $(grep -a '^@@cgjob-vm-start ' "$log" | cut -d' ' -f2); do
       grep -a -q "^@@cgjob-vm-result $name " "$log" && continue
       f=$((f + 1)); failures+=("$k/$m $name (no result: the guest stopped)")
+      show_failed "$k/$m" "$name" "$log"
+      show_kernel_trouble "$logs/$k-$m.console"
     done
     if [ $((p + f + s)) = 0 ] || [ "$rc" = 125 ]; then
       f=$((f + 1)); failures+=("$k/$m guest (vm-run status $rc; see $log and $logs/$k-$m.console)")

@@ -17,16 +17,47 @@ grep -E ' - cgroup2? ' /proc/self/mountinfo | cut -d' ' -f5,9- | sed 's/^/  /'
 # Bounds on the tests' waits scale with this (a TCG guest is 7-40 times
 # slower than the host); what they assert does not.
 export CGJOB_TEST_TIME_SCALE=${CGJOB_TEST_TIME_SCALE:-10}
+# What a test that runs out of time was doing, shown before it is ended
+# (CI keeps only the output): every process but kernel threads, with where
+# it sleeps, the test jobs' freeze states, the tools' kernel stacks, and
+# the kernel's list of tasks blocked uninterruptibly (sysrq w; written by
+# a builtin first, which needs no fork should forks be what hangs).
+show_hang() {
+  echo w > /proc/sysrq-trigger 2> /dev/null
+  echo "@@cgjob-vm-hang $1: still running after $2 s; processes:"
+  ps -eo pid,ppid,stat,wchan:28,etimes,args --sort=pid | awk '$NF !~ /^\[.*\]$/' | cut -c1-200
+  echo "@@cgjob-vm-hang test jobs (freezer.state or cgroup.events/cgroup.freeze, processes):"
+  find /sys/fs/cgroup -path '*cgjobs-test*' \( -name freezer.state -o -name cgroup.events \) 2>/dev/null |
+    while read -r f; do
+      d=${f%/*}
+      if [ "${f##*/}" = freezer.state ]; then state=$(cat "$f")
+      else state="$(tr '\n' ' ' < "$f")freeze $(cat "$d/cgroup.freeze")"; fi
+      echo "  $d: $state; procs $(tr '\n' ' ' < "$d/cgroup.procs")"
+    done 2>/dev/null
+  for pid in $(pgrep -x cgfreeze; pgrep -x cgkill; pgrep -x cgstat); do
+    echo "@@cgjob-vm-hang $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"
+    sed 's/^/  /' "/proc/$pid/stack" 2>/dev/null | head -12
+  done
+  echo "@@cgjob-vm-hang blocked tasks (sysrq w):"
+  dmesg | sed -n '/sysrq: Show Blocked State/,$p' | tail -n 120
+}
+
 # CGJOB_VM_TESTS: an extended regex; only the tests whose names match run.
 run() {
   local name=$1; shift
   [[ $name =~ ${CGJOB_VM_TESTS:-.} ]] || return 0
-  local start end rc result
+  local start end rc result watchdog limit=${CGJOB_VM_TEST_TIMEOUT:-1200}
   echo "@@cgjob-vm-start $name"
   start=$(date +%s.%N)
-  # CTest gives each 300 s; a TCG guest on a busy host can need more.
-  timeout --kill-after=10 "${CGJOB_VM_TEST_TIMEOUT:-1200}" "$@"
+  # CTest gives each 300 s; a TCG guest on a busy host can need more. The
+  # watchdog shows what a test is stuck in 10 s before timeout ends it.
+  ( trap 'kill "$nap" 2> /dev/null; exit 0' TERM
+    sleep "$((limit - 10))" & nap=$!
+    wait "$nap" && show_hang "$name" "$((limit - 10))" ) &
+  watchdog=$!
+  timeout --kill-after=10 "$limit" "$@"
   rc=$?
+  kill "$watchdog" 2> /dev/null; wait "$watchdog" 2> /dev/null
   end=$(date +%s.%N)
   case $rc in 0) result=pass ;; 77) result=skip ;; *) result=fail ;; esac
   echo "@@cgjob-vm-result $name $result $rc $(awk "BEGIN { printf \"%.1f\", $end - $start }")"
