@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 
 #include "kernel/freezer_backends.h"
@@ -68,9 +69,12 @@ bool request_reversed(Freezer& freezer, const Cgroup& cg, bool freeze) {
 // caller holds the jobs' locks and made the request).
 // `nudge_limit`: when not zero, the wait also ends one nudge pause after
 // that many nudges (a freeze without --wait).
+// `stop`: when set, the wait also ends once it returns true, asked at every
+// re-read (cgkill: an interrupt held back meanwhile).
 void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector<UniqueFd>& watches,
               std::vector<ChangeOutcome>& outcomes, bool freeze, Deadline deadline, NudgeLock lock,
-              Clock::duration write_took = Clock::duration::zero(), unsigned nudge_limit = 0) {
+              Clock::duration write_took = Clock::duration::zero(), unsigned nudge_limit = 0,
+              const std::function<bool()>& stop = {}) {
   SysIo& io = jobs.empty() ? real_sys_io() : jobs.front()->io();
   const auto plan = freezer.poll_plan();
   Backoff fine(plan.first_pause, plan.fine_pause);
@@ -133,7 +137,7 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
     }
     bool any = false;
     for (bool p : pending) any = any || p;
-    if (!any || deadline.expired(io)) return;
+    if (!any || deadline.expired(io) || (stop && stop())) return;
     if (nudging && io.now() >= next_nudge) {
       if (nudge_limit != 0 && nudges >= nudge_limit) return;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -236,11 +240,12 @@ Result<bool> undo_freeze(Freezer& freezer, const Cgroup& cg, const ChangeOutcome
   return true;
 }
 
-std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline) {
+std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline,
+                              const std::function<bool()>& stop) {
   std::vector<ChangeOutcome> outcomes(jobs.size());
   std::vector<UniqueFd> watches(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) watches[i] = freezer.open_watch(*jobs[i]);
-  wait_for(freezer, jobs, watches, outcomes, true, deadline, NudgeLock::held);
+  wait_for(freezer, jobs, watches, outcomes, true, deadline, NudgeLock::held, Clock::duration::zero(), 0, stop);
   std::vector<bool> out;
   for (const auto& o : outcomes) out.push_back(o.reached);
   return out;

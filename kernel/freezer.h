@@ -2,6 +2,7 @@
 // The freezer, behind one interface with a v1 (freezer.state) and a v2
 // (cgroup.freeze + cgroup.events) backend, chosen once per run.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -114,10 +115,12 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
 /// change_freeze) or another run made a request since. True when it thawed.
 Result<bool> undo_freeze(Freezer& freezer, const Cgroup& cg, const ChangeOutcome& outcome, Deadline deadline);
 
-/// Waits until every job in `jobs` is FROZEN or the deadline passes; returns
-/// for each whether it got there. Used after a request was written elsewhere,
-/// by a caller that holds the jobs' locks (its nudges take none).
-std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline);
+/// Waits until every job in `jobs` is FROZEN, the deadline passes or `stop`
+/// (when set, asked at every re-read) returns true; returns for each whether
+/// it got there. Used after a request was written elsewhere, by a caller that
+/// holds the jobs' locks (its nudges take none).
+std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline,
+                              const std::function<bool()>& stop = {});
 
 /// The nearest ancestor of `cg` (below `mount`) that asked to be frozen itself,
 /// or an empty string when none did.

@@ -29,9 +29,6 @@ constexpr int k_settle_rounds = 3;
 // How many times a failing write that puts the freeze state back is tried.
 constexpr int k_restore_attempts = 8;
 
-// How often a wait for FROZEN looks for an interrupt held back meanwhile.
-constexpr auto k_interrupt_check = std::chrono::milliseconds(100);
-
 // Keep pidfds for waiting only while well below the fd limit.
 std::size_t pidfd_budget() {
   rlimit lim{};
@@ -235,15 +232,13 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   auto requested = request_with_retry(freezer, job, true, deadline);
   if (!requested) return requested.error();
   const Cgroup* top[] = {&job};
-  // Waited for in slices: an interrupt held back meanwhile ends the wait
-  // within one, so an interrupted cgkill puts a job that cannot freeze
-  // back at once instead of after every try.
+  // An interrupt held back meanwhile ends the wait at its next re-read, so
+  // an interrupted cgkill puts a job that cannot freeze back at once. One
+  // wait, not slices of one: the wait's nudges grow apart and every 8th
+  // thaws and re-freezes (v1), a schedule each new slice would start over.
   auto until_frozen = [&]() -> bool {
-    const Deadline limit = deadline.min(Deadline::after(io, freeze_wait));
-    for (;;) {
-      if (wait_frozen(freezer, top, limit.min(Deadline::after(io, k_interrupt_check)))[0]) return true;
-      if (limit.expired(io) || defer.interrupted()) return false;
-    }
+    return wait_frozen(freezer, top, deadline.min(Deadline::after(io, freeze_wait)),
+                       [&] { return defer.interrupted(); })[0];
   };
   bool frozen = until_frozen();
 

@@ -236,3 +236,32 @@ TEST_CASE("an interrupt during cgkill's freeze is held back until the freeze sta
   CHECK(log.back() == k_job + "/cgroup.freeze=0");
   CHECK(g_log_size_at_interrupt == log.size());  // handled only after the thaw
 }
+
+TEST_CASE("an interrupt while cgkill waits for a job that does not freeze ends the wait at once", "[lock]") {
+  // The job (v1, stuck FREEZING) is put back at the next re-read, not
+  // after the 2 s cgkill gives a freeze, nor at the end of a 100 ms slice.
+  FakeSysIo io;
+  io.add_v1_cgroup(k_job);
+  play_v1_freezer(io, k_job, "FREEZING");
+  io.add_process(101);
+  io.set_file(k_job + "/cgroup.procs", "101\n");
+  io.on_write(k_job + "/freezer.state", [](FakeSysIo& fake, const std::string& data) {
+    fake.set_file(k_job + "/freezer.state", data == "FROZEN" ? "FREEZING\n" : "THAWED\n");
+    fake.set_file(k_job + "/freezer.self_freezing", data == "FROZEN" ? "1\n" : "0\n");
+    if (data == "FROZEN" && fake.write_log().size() == 1) ::raise(SIGINT);
+  });
+  g_io = &io;
+  g_log_size_at_interrupt = 0;
+  struct sigaction handler {}, old {};
+  handler.sa_handler = record_interrupt;
+  ::sigaction(SIGINT, &handler, &old);
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  const auto start = io.fake_now();
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
+  ::sigaction(SIGINT, &old, nullptr);
+  REQUIRE(report);
+  CHECK(io.fake_now() - start <= 20ms);
+  CHECK(io.signals_of(101).empty());  // an interrupted run sends nothing more
+  CHECK(io.write_log().back() == k_job + "/freezer.state=THAWED");
+  CHECK(g_log_size_at_interrupt == io.write_log().size());  // handled only after the thaw
+}

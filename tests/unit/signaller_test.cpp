@@ -259,6 +259,25 @@ TEST_CASE("a job that did not freeze is re-read once more even past the deadline
   CHECK(io.file(k_job + "/freezer.state") == "THAWED\n");
 }
 
+TEST_CASE("cgkill's wait for a v1 job that does not freeze also thaws and re-freezes it, as cgfreeze's does",
+          "[signaller]") {
+  // The 8th nudge (about a second in) is the thaw and re-freeze that
+  // unsticks a job of forkers re-writes alone leave FREEZING. A wait made
+  // of short slices started its nudges over in each and never got there.
+  FakeSysIo io;
+  io.add_v1_cgroup(k_job);
+  play_v1_freezer(io, k_job, "FREEZING");
+  put_processes(io, k_job, {101});
+  auto freezer = make_freezer(io, HierarchyKind::v1);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
+  REQUIRE(report.ok());
+  auto writes = writes_to(io, k_job + "/freezer.state");
+  REQUIRE(writes.size() >= 3);
+  CHECK(writes.back() == "THAWED");  // put back
+  CHECK(std::count(writes.begin(), writes.end() - 1, "THAWED") >= 1);  // a nudge's thaw
+  CHECK(report->freeze_incomplete);
+}
+
 TEST_CASE("a job seen FROZEN is read until no new pid, and no more", "[signaller]") {
   FakeSysIo io;
   io.add_v2_cgroup(k_job);
