@@ -127,11 +127,24 @@ tail_pid=$!
 tail -n +1 -f --pid="$qemu_pid" "$work/err" >&2 &
 err_tail_pid=$!
 
+# A guest kernel that reports a CPU stuck for a minute or more (soft
+# lockup) does not recover: it is stopped then, not at the timeout
+# (seen: Debian's 6.1 under TCG, both CPUs spinning in get_signal on v1).
+locked_up() {
+  grep -a -o -E 'soft lockup - CPU#[0-9]+ stuck for [0-9]+s' "$work/console.log" 2> /dev/null |
+    awk '{ sub(/s$/, "", $NF); if ($NF + 0 >= 60) found = 1 } END { exit !found }'
+}
 timeout=${CGJOB_VM_TIMEOUT:-3600}
 deadline=$(( $(date +%s) + timeout ))
+polls=0
 while kill -0 "$qemu_pid" 2> /dev/null; do
   if [ "$(date +%s)" -ge "$deadline" ]; then
     echo "vm-run: the guest ran longer than $timeout s; stopping it" >&2
+    kill "$qemu_pid"
+    break
+  fi
+  if [ $((++polls % 20)) = 0 ] && locked_up; then
+    echo "vm-run: the guest kernel locked up (a CPU stuck for 60 s or more); stopping it" >&2
     kill "$qemu_pid"
     break
   fi

@@ -12,6 +12,8 @@
 # "N passed, M failed", counting tests (one test on one hierarchy in one
 # cell; a cell whose guest fails to report counts as one failed test).
 # Exit status: 0 when nothing failed. Logs: build/vm-test/<kernel>-<mode>.log.
+# A cell whose guest kernel locks up (a CPU stuck for a minute: vm-run.sh
+# stops it) runs once more; the lock-up is reported, and a second one fails.
 # CGJOB_VM_TEST_TIMEOUT: seconds one test may take in a guest (default 1200;
 # CTest's 300 is too short for a TCG guest on a busy host). CGJOB_VM_TESTS:
 # an extended regex; only the tests whose names match run (e.g. 'kernel|cgkill').
@@ -45,6 +47,7 @@ mkdir -p "$logs"
 declare -A cell_text
 total_pass=0 total_fail=0
 failures=()
+lockups=()
 start_all=$(date +%s)
 
 hierarchies_of() {
@@ -94,22 +97,44 @@ for k in $kernels; do
     selftests=(--share "$selftests_dir")
   fi
   for m in $modes; do
-    log="$logs/$k-$m.log"
-    echo "== cell $k/$m ($(date -u +%H:%M:%S) UTC) ==" >&2
-    t0=$(date +%s)
-    : > "$log"  # before tail opens it
-    # vm-run.sh stops its guest on INT/TERM: pass ours on to it by its PID.
-    # shellcheck disable=SC2046  # hierarchies_of: one word per hierarchy
-    CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "${kimage:-$k}" --mode "$m" "${share[@]}" "${selftests[@]}" -- \
-      env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" CGJOB_VM_TESTS="${CGJOB_VM_TESTS:-.}" \
-      CGJOB_VM_SELFTESTS="$selftests_dir" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
-    run_pid=$!
-    trap 'kill -TERM $run_pid 2> /dev/null; wait $run_pid; exit 130' INT TERM
-    tail -n +1 -f --pid=$run_pid "$log" | grep -a --line-buffered -E '^(@@cgjob-vm-result|guest:|vm)' |
-      sed -u 's/^@@cgjob-vm-result /  /' >&2 || true
-    rc=0; wait $run_pid || rc=$?
-    trap - INT TERM
-    secs=$(( $(date +%s) - t0 ))
+    attempt=1
+    while :; do
+      log="$logs/$k-$m.log"
+      echo "== cell $k/$m ($(date -u +%H:%M:%S) UTC) ==" >&2
+      t0=$(date +%s)
+      : > "$log"  # before tail opens it
+      # vm-run.sh stops its guest on INT/TERM: pass ours on to it by its PID.
+      # shellcheck disable=SC2046  # hierarchies_of: one word per hierarchy
+      CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "${kimage:-$k}" --mode "$m" "${share[@]}" "${selftests[@]}" -- \
+        env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" CGJOB_VM_TESTS="${CGJOB_VM_TESTS:-.}" \
+        CGJOB_VM_SELFTESTS="$selftests_dir" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
+      run_pid=$!
+      trap 'kill -TERM $run_pid 2> /dev/null; wait $run_pid; exit 130' INT TERM
+      tail -n +1 -f --pid=$run_pid "$log" | grep -a --line-buffered -E '^(@@cgjob-vm-result|guest:|vm)' |
+        sed -u 's/^@@cgjob-vm-result /  /' >&2 || true
+      rc=0; wait $run_pid || rc=$?
+      trap - INT TERM
+      secs=$(( $(date +%s) - t0 ))
+      # A guest kernel that locked up (vm-run stops it) is the kernel's fault,
+      # not a test's: say so, show it, and run the cell once more. A second
+      # lock-up counts as a failure like any guest that stops.
+      if [ "$rc" = 125 ] && [ "$attempt" = 1 ] && grep -a -q 'soft lockup' "$logs/$k-$m.console" 2> /dev/null; then
+        started=$(grep -a '^@@cgjob-vm-start ' "$log" | tail -n 1 | cut -d' ' -f2)
+        echo "--- $k/$m: the guest kernel locked up during ${started:-the boot}; the cell runs once more"
+        show_kernel_trouble "$logs/$k-$m.console"
+        lockups+=("$k/$m during ${started:-the boot} (the cell was run again)")
+        # Tests that failed before it still count.
+        while read -r _ name _; do
+          failures+=("$k/$m $name (before the lock-up)"); total_fail=$((total_fail + 1))
+          show_failed "$k/$m" "$name" "$log"
+        done < <(grep -a '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+        cp "$log" "$logs/$k-$m.lockup.log"
+        cp "$logs/$k-$m.console" "$logs/$k-$m.lockup.console"
+        attempt=2
+        continue
+      fi
+      break
+    done
     p=$(grep -a -c '^@@cgjob-vm-result [^ ]* pass' "$log" || true)
     f=$(grep -a -c '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
     s=$(grep -a -c '^@@cgjob-vm-result [^ ]* skip' "$log" || true)
@@ -143,6 +168,7 @@ for k in $kernels; do
   for m in $modes; do printf ' | %-24s' "${cell_text[$k/$m]:--}"; done
   echo
 done
+for l in "${lockups[@]}"; do echo "GUEST KERNEL LOCKED UP: $l"; done
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
