@@ -60,6 +60,27 @@ bool request_reversed(Freezer& freezer, const Cgroup& cg, bool freeze) {
   return self && *self != freeze;
 }
 
+// Ends the wait of a job whose own state reached the target (reached, or
+// the error of the look below) unless, for a freeze, a cgroup below it is
+// not frozen yet. Nothing notifies the job's watch when a sub-job freezes
+// after the job itself (its own frozen flag is set already): the wait's
+// re-reads see it.
+bool finish(Freezer& freezer, const Cgroup& job, bool freeze, ChangeOutcome& outcome,
+            std::vector<bool>::reference pending) {
+  if (freeze) {
+    auto below = freezer.below_frozen(job);
+    if (below && !*below) return false;
+    if (!below) {
+      outcome.request = below.error();
+      pending = false;
+      return true;
+    }
+  }
+  outcome.reached = true;
+  pending = false;
+  return true;
+}
+
 // Waits for the jobs marked pending; clears pending[i] once job i reached the
 // target or failed (then outcome error is set).
 // `write_took`: how long the request's write took, which grows with the
@@ -103,11 +124,7 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
         auto text = io.reread(watches[i].get(), jobs[i]->path());  // also re-arms the watch
         if (text) {
           bool frozen = freezer.frozen_per_watch(*text);
-          if (freeze && frozen) {
-            outcomes[i].reached = true;
-            pending[i] = false;
-            continue;
-          }
+          if (freeze && frozen && finish(freezer, *jobs[i], true, outcomes[i], pending[i])) continue;
           if (freeze || frozen) {
             fds.push_back(pollfd{watches[i].get(), POLLPRI, 0});
             continue;
@@ -118,9 +135,8 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
       if (!st) {
         outcomes[i].request = st.error();
         pending[i] = false;
-      } else if (reached(*st, freeze)) {
-        outcomes[i].reached = true;
-        pending[i] = false;
+      } else if (reached(*st, freeze) && finish(freezer, *jobs[i], freeze, outcomes[i], pending[i])) {
+        continue;
       } else if (watches[i].valid()) {
         fds.push_back(pollfd{watches[i].get(), POLLPRI, 0});
       }

@@ -61,6 +61,10 @@ class Freezer {
   /// Whether what the watch fd read (re-arming it) says FROZEN, so that a
   /// wait can mostly skip status().
   virtual bool frozen_per_watch(std::string_view watch_text) const = 0;
+  /// For a `cg` whose own state says FROZEN: whether every cgroup below it
+  /// is frozen too, which that state alone does not promise on v2. A wait
+  /// for FROZEN ends only when this is true as well.
+  virtual Result<bool> below_frozen(const Cgroup& cg) = 0;
   /// v1 only: helps a job stuck in FREEZING along (re-write FROZEN, and now
   /// and then thaw and re-freeze). `nudges` counts the earlier calls for this
   /// wait; a wait nudges first after nudge_interval() (zero: never), then at

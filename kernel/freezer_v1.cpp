@@ -58,6 +58,8 @@ class V1Freezer final : public Freezer {
 
   UniqueFd open_watch(const Cgroup&) override { return UniqueFd(); }
   bool frozen_per_watch(std::string_view) const override { return false; }
+  // freezer.state says FROZEN only once every cgroup below is frozen too.
+  Result<bool> below_frozen(const Cgroup&) override { return true; }
 
   // Why: the v1 freezer can stay FREEZING while tasks fork or are moved in
   // (runc saw it on 5.4; seen here on 6.18 with busy forkers, for good in

@@ -1,5 +1,6 @@
 // cgroup v2 freezer (5.2+): cgroup.freeze holds this cgroup's request,
-// cgroup.events says "frozen 1" once every task below is frozen.
+// cgroup.events says "frozen 1" once the cgroup's own tasks are frozen
+// (below_frozen() looks at the cgroups below).
 
 #include <fcntl.h>
 
@@ -65,6 +66,25 @@ class V2Freezer final : public Freezer {
   // "frozen 1" is all status() needs to say FROZEN.
   bool frozen_per_watch(std::string_view watch_text) const override {
     return event_value(watch_text, "frozen") == 1;
+  }
+
+  // Why: the kernel marks a cgroup frozen once its own tasks are
+  // (cgroup_update_frozen counts those alone; 6.1 and 6.18 alike), so a job
+  // reads "frozen 1" while a sub-job's tasks are still running: seen on the
+  // 6.18 host, a freeze --wait of a job returned with its sub-jobs still
+  // "frozen 0". v1's freezer.state waits for the children itself.
+  Result<bool> below_frozen(const Cgroup& cg) override {
+    auto subtree = open_subtree(cg);
+    if (!subtree) return subtree.error();
+    for (std::size_t i = 1; i < subtree->size(); ++i) {
+      auto events = (*subtree)[i].read("cgroup.events");
+      if (!events) {
+        if (is_gone(events.error())) continue;  // removed meanwhile: nothing left to freeze
+        return events.error();
+      }
+      if (event_value(*events, "frozen") != 1) return false;
+    }
+    return true;
   }
 
   Status nudge(const Cgroup&, unsigned) override { return {}; }

@@ -2,6 +2,7 @@
 // Small kernel behaviours played on FakeSysIo, shared by the unit tests.
 
 #include <string>
+#include <vector>
 
 #include "tests/support/fake_sys_io.h"
 
@@ -19,10 +20,16 @@ inline void play_v1_freezer(FakeSysIo& io, const std::string& cg, std::string af
 }
 
 /// v2 cgroup.freeze: "1" makes cgroup.events say frozen 1 (unless `stuck`),
-/// "0" frozen 0.
-inline void play_v2_freezer(FakeSysIo& io, const std::string& cg, bool stuck = false) {
-  io.on_write(cg + "/cgroup.freeze", [cg, stuck](FakeSysIo& fake, const std::string& data) {
+/// "0" frozen 0; the same for each cgroup in `below` (its sub-cgroups, which
+/// the kernel freezes with it).
+inline void play_v2_freezer(FakeSysIo& io, const std::string& cg, bool stuck = false,
+                            std::vector<std::string> below = {}) {
+  io.on_write(cg + "/cgroup.freeze", [cg, stuck, below](FakeSysIo& fake, const std::string& data) {
     bool frozen = data == "1" && !stuck;
+    for (const auto& c : below) {
+      std::string populated = fake.file(c + "/cgroup.procs").empty() ? "0" : "1";
+      fake.set_file(c + "/cgroup.events", "populated " + populated + "\nfrozen " + (frozen ? "1" : "0") + "\n");
+    }
     std::string populated = fake.file(cg + "/cgroup.procs").empty() ? "0" : "1";
     fake.set_file(cg + "/cgroup.events",
                   "populated " + populated + "\nfrozen " + (frozen ? "1" : "0") + "\n");

@@ -215,6 +215,30 @@ TEST_CASE("v2 freeze waits on cgroup.events and re-reads until frozen 1", "[free
   CHECK(io.fake_now() - Clock::time_point{} < 100ms);
 }
 
+TEST_CASE("v2 freeze --wait of a job ends only once its sub-jobs read frozen 1 too", "[freezer]") {
+  // The kernel says frozen 1 for a cgroup once its own tasks are frozen,
+  // whatever its sub-cgroups' tasks do; no notification comes to the job
+  // when a sub-job gets frozen later.
+  const std::string sub = k_v2_job + "/step";
+  const bool sub_freezes = GENERATE(true, false);
+  FakeSysIo io;
+  io.add_v2_cgroup(k_v2_job);
+  io.add_v2_cgroup(sub);
+  play_v2_freezer(io, k_v2_job);
+  int reads = 0;
+  io.on_read(sub + "/cgroup.events", [&](FakeSysIo& fake) {
+    if (++reads == 4 && sub_freezes) fake.set_file(sub + "/cgroup.events", "populated 1\nfrozen 1\n");
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto cg = Cgroup::open(io, k_v2_job);
+  REQUIRE(cg);
+  const Cgroup* jobs[] = {&*cg};
+  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 1s));
+  CHECK(out[0].reached == sub_freezes);
+  CHECK(reads >= 4);
+  if (sub_freezes) CHECK(io.fake_now() - Clock::time_point{} < 100ms);
+}
+
 TEST_CASE("several jobs are requested together, then waited for together", "[freezer]") {
   FakeSysIo io;
   std::vector<Cgroup> cgs;

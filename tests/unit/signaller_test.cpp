@@ -34,7 +34,7 @@ void put_processes(FakeSysIo& io, const std::string& cg, std::vector<pid_t> pids
 void put_job_with_sub(FakeSysIo& io, bool with_kill = true) {
   io.add_v2_cgroup(k_job, with_kill);
   io.add_v2_cgroup(k_sub, with_kill);
-  play_v2_freezer(io, k_job);
+  play_v2_freezer(io, k_job, false, {k_sub});
   put_processes(io, k_job, {101, 102});
   put_processes(io, k_sub, {103});
 }
@@ -275,6 +275,22 @@ TEST_CASE("cgkill's wait for a v1 job that does not freeze also thaws and re-fre
   REQUIRE(writes.size() >= 3);
   CHECK(writes.back() == "THAWED");  // put back
   CHECK(std::count(writes.begin(), writes.end() - 1, "THAWED") >= 1);  // a nudge's thaw
+  CHECK(report->freeze_incomplete);
+}
+
+TEST_CASE("a v2 job that reads frozen 1 while its sub-job does not is not taken as frozen", "[signaller]") {
+  // The kernel marks a cgroup frozen once its own tasks are: 103, in the
+  // sub-job, still runs and could fork past the signal.
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job, false);
+  io.add_v2_cgroup(k_sub, false);
+  play_v2_freezer(io, k_job);  // the sub-job never gets frozen
+  put_processes(io, k_job, {101});
+  put_processes(io, k_sub, {103});
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{}, 10ms);
+  REQUIRE(report.ok());
+  CHECK(io.signals_of(103) == std::vector<int>{SIGTERM});
   CHECK(report->freeze_incomplete);
 }
 
