@@ -5,13 +5,17 @@ setup
 command -v python3 >/dev/null || skip "needs python3 to parse JSON"
 
 # pyexpect DESCRIPTION JSON PYTHON-EXPRESSION: passes when the expression,
-# with the parsed document as d, is true. Invalid JSON fails.
+# with the parsed document as d, is true. Invalid JSON fails; a failure
+# shows the document (its first 2,000 characters).
 pyexpect() {
   local what=$1 json=$2 expr=$3
   if printf '%s' "$json" | python3 -c "
 import json, sys
 d = json.load(sys.stdin)
-sys.exit(0 if ($expr) else 1)" 2>/dev/null; then pass "$what"; else fail "$what: $expr"; fi
+sys.exit(0 if ($expr) else 1)" 2>/dev/null; then pass "$what"; else
+    fail "$what: $expr"
+    echo "  the document: $(printf '%s' "$json" | tr -d '\n' | cut -c1-2000)"
+  fi
 }
 # Every line of FILE is a JSON object with the watch keys and types.
 watch_lines_valid() {
