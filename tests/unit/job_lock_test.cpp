@@ -211,6 +211,25 @@ namespace {
 std::size_t g_log_size_at_interrupt = 0;
 const FakeSysIo* g_io = nullptr;
 void record_interrupt(int) { g_log_size_at_interrupt = g_io->write_log().size(); }
+
+// For its lifetime, a SIGINT handler that records how long the write log of
+// `io` was when the signal was handled (after cgkill stopped holding it back).
+class RecordSigint {
+ public:
+  explicit RecordSigint(const FakeSysIo& io) {
+    g_io = &io;
+    g_log_size_at_interrupt = 0;
+    struct sigaction handler {};
+    handler.sa_handler = record_interrupt;
+    ::sigaction(SIGINT, &handler, &m_old);
+  }
+  ~RecordSigint() { ::sigaction(SIGINT, &m_old, nullptr); }
+  RecordSigint(const RecordSigint&) = delete;
+  RecordSigint& operator=(const RecordSigint&) = delete;
+
+ private:
+  struct sigaction m_old {};
+};
 }  // namespace
 
 TEST_CASE("an interrupt during cgkill's freeze is held back until the freeze state is put back", "[lock]") {
@@ -222,14 +241,9 @@ TEST_CASE("an interrupt during cgkill's freeze is held back until the freeze sta
   io.on_write(k_job + "/cgroup.freeze", [](FakeSysIo&, const std::string& data) {
     if (data == "1") ::raise(SIGINT);
   });
-  g_io = &io;
-  g_log_size_at_interrupt = 0;
-  struct sigaction handler {}, old {};
-  handler.sa_handler = record_interrupt;
-  ::sigaction(SIGINT, &handler, &old);
+  RecordSigint recording(io);
   auto freezer = make_freezer(io, HierarchyKind::v2);
   auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::after(io, 1s), Caller{});
-  ::sigaction(SIGINT, &old, nullptr);
   REQUIRE(report);
   const auto& log = io.write_log();
   REQUIRE(log.size() >= 2);
@@ -250,15 +264,10 @@ TEST_CASE("an interrupt while cgkill waits for a job that does not freeze ends t
     fake.set_file(k_job + "/freezer.self_freezing", data == "FROZEN" ? "1\n" : "0\n");
     if (data == "FROZEN" && fake.write_log().size() == 1) ::raise(SIGINT);
   });
-  g_io = &io;
-  g_log_size_at_interrupt = 0;
-  struct sigaction handler {}, old {};
-  handler.sa_handler = record_interrupt;
-  ::sigaction(SIGINT, &handler, &old);
+  RecordSigint recording(io);
   auto freezer = make_freezer(io, HierarchyKind::v1);
   const auto start = io.fake_now();
   auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
-  ::sigaction(SIGINT, &old, nullptr);
   REQUIRE(report);
   CHECK(io.fake_now() - start <= 20ms);
   CHECK(io.signals_of(101).empty());  // an interrupted run sends nothing more
