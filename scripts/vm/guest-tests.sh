@@ -19,11 +19,12 @@ grep -E ' - cgroup2? ' /proc/self/mountinfo | cut -d' ' -f5,9- | sed 's/^/  /'
 # get_signal(): the kernel re-patches every such site each time the first
 # v1 cgroup starts or the last one stops freezing (the freezer_active static
 # key), and the emulator kept running the breakpoint after it was gone
-# (kprobe_int3_handler backs up over a missing int3, forever). Once in about
-# 16 runs of cli-cgfreeze-v1; freezing and thawing an empty cgroup in a loop
-# wedged a guest within 2,500 flips. One empty cgroup kept frozen for the
-# whole run means the key never flips (and each freeze costs 1/25 as much
-# there): the tests then see the same freezer, minus the emulator's fault.
+# (kprobe_int3_handler backs up over a missing int3, forever). In CI once,
+# here once in about 40 runs of cli-cgfreeze-v1; freezing and thawing an
+# empty cgroup in a loop wedged 2 of 2 guests within 2,500 flips. With one
+# empty cgroup kept frozen the key never flips: 2 of 2 guests made 55,000
+# flips without it, each 25 times cheaper. The tests then see the same
+# freezer, minus the emulator's fault.
 # README, Other kernels and hosts.
 freezer_mount=$(awk -F' - ' '{ split($1, a, " "); split($2, b, " ") }
   b[1] == "cgroup" && b[3] ~ /(^|,)freezer(,|$)/ { print a[5]; exit }' /proc/self/mountinfo)
