@@ -75,6 +75,15 @@ show_failed() {
                     on && hang { print }' "$log" | head -n 150
 }
 
+# Each test of LOG that reported a failure: listed among the failures of
+# CELL (with NOTE after its name) and its output shown.
+record_failed() {
+  local cell=$1 log=$2 note=${3:-} name
+  while read -r _ name _; do
+    failures+=("$cell $name$note"); show_failed "$cell" "$name" "$log"
+  done < <(grep -a '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+}
+
 # Where a guest stopped before its test ended: what its kernel said of
 # hung tasks, lockups, oopses or a panic on the console, from the first.
 show_kernel_trouble() {
@@ -124,10 +133,8 @@ for k in $kernels; do
         show_kernel_trouble "$logs/$k-$m.console"
         lockups+=("$k/$m during ${started:-the boot} (the cell was run again)")
         # Tests that failed before it still count.
-        while read -r _ name _; do
-          failures+=("$k/$m $name (before the lock-up)"); total_fail=$((total_fail + 1))
-          show_failed "$k/$m" "$name" "$log"
-        done < <(grep -a '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+        record_failed "$k/$m" "$log" " (before the lock-up)"
+        total_fail=$((total_fail + $(grep -a -c '^@@cgjob-vm-result [^ ]* fail' "$log" || true)))
         cp "$log" "$logs/$k-$m.lockup.log"
         cp "$logs/$k-$m.console" "$logs/$k-$m.lockup.console"
         attempt=2
@@ -138,9 +145,7 @@ for k in $kernels; do
     p=$(grep -a -c '^@@cgjob-vm-result [^ ]* pass' "$log" || true)
     f=$(grep -a -c '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
     s=$(grep -a -c '^@@cgjob-vm-result [^ ]* skip' "$log" || true)
-    while read -r _ name _; do
-      failures+=("$k/$m $name"); show_failed "$k/$m" "$name" "$log"
-    done < <(grep -a '^@@cgjob-vm-result [^ ]* fail' "$log" || true)
+    record_failed "$k/$m" "$log"
     # A test that started and never reported: the guest died or timed out.
     for name in $(grep -a '^@@cgjob-vm-start ' "$log" | cut -d' ' -f2); do
       grep -a -q "^@@cgjob-vm-result $name " "$log" && continue

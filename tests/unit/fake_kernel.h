@@ -26,13 +26,12 @@ inline void play_v2_freezer(FakeSysIo& io, const std::string& cg, bool stuck = f
                             std::vector<std::string> below = {}) {
   io.on_write(cg + "/cgroup.freeze", [cg, stuck, below](FakeSysIo& fake, const std::string& data) {
     bool frozen = data == "1" && !stuck;
-    for (const auto& c : below) {
+    auto set_events = [&](const std::string& c) {
       std::string populated = fake.file(c + "/cgroup.procs").empty() ? "0" : "1";
       fake.set_file(c + "/cgroup.events", "populated " + populated + "\nfrozen " + (frozen ? "1" : "0") + "\n");
-    }
-    std::string populated = fake.file(cg + "/cgroup.procs").empty() ? "0" : "1";
-    fake.set_file(cg + "/cgroup.events",
-                  "populated " + populated + "\nfrozen " + (frozen ? "1" : "0") + "\n");
+    };
+    for (const auto& c : below) set_events(c);
+    set_events(cg);
   });
 }
 

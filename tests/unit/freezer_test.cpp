@@ -11,13 +11,18 @@ namespace {
 const std::string k_v1_job = "/cg/freezer/cgjobs/build";
 const std::string k_v2_job = "/cg/unified/cgjobs/build";
 
-// change_freeze on k_v1_job alone, with the freezer `io` plays.
-std::vector<ChangeOutcome> change_v1_job(FakeSysIo& io, bool freeze, bool wait, Deadline deadline) {
-  auto freezer = make_freezer(io, HierarchyKind::v1);
-  auto cg = Cgroup::open(io, k_v1_job);
+// change_freeze on the job at `path` alone, with the `kind` freezer `io` plays.
+std::vector<ChangeOutcome> change_one_job(FakeSysIo& io, HierarchyKind kind, const std::string& path, bool freeze,
+                                          bool wait, Deadline deadline) {
+  auto freezer = make_freezer(io, kind);
+  auto cg = Cgroup::open(io, path);
   REQUIRE(cg);
   const Cgroup* jobs[] = {&*cg};
   return change_freeze(*freezer, jobs, freeze, wait, deadline);
+}
+
+std::vector<ChangeOutcome> change_v1_job(FakeSysIo& io, bool freeze, bool wait, Deadline deadline) {
+  return change_one_job(io, HierarchyKind::v1, k_v1_job, freeze, wait, deadline);
 }
 }  // namespace
 
@@ -205,11 +210,7 @@ TEST_CASE("v2 freeze waits on cgroup.events and re-reads until frozen 1", "[free
   io.on_read(k_v2_job + "/cgroup.events", [&](FakeSysIo& fake) {
     if (++reads == 6) fake.set_file(k_v2_job + "/cgroup.events", "populated 1\nfrozen 1\n");
   });
-  auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto cg = Cgroup::open(io, k_v2_job);
-  REQUIRE(cg);
-  const Cgroup* jobs[] = {&*cg};
-  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 10s));
+  auto out = change_one_job(io, HierarchyKind::v2, k_v2_job, true, true, Deadline::after(io, 10s));
   CHECK(out[0].reached);
   CHECK(io.writes(k_v2_job + "/cgroup.freeze") == 1);  // v2 needs no nudging
   CHECK(io.fake_now() - Clock::time_point{} < 100ms);
@@ -229,11 +230,7 @@ TEST_CASE("v2 freeze --wait of a job ends only once its sub-jobs read frozen 1 t
   io.on_read(sub + "/cgroup.events", [&](FakeSysIo& fake) {
     if (++reads == 4 && sub_freezes) fake.set_file(sub + "/cgroup.events", "populated 1\nfrozen 1\n");
   });
-  auto freezer = make_freezer(io, HierarchyKind::v2);
-  auto cg = Cgroup::open(io, k_v2_job);
-  REQUIRE(cg);
-  const Cgroup* jobs[] = {&*cg};
-  auto out = change_freeze(*freezer, jobs, true, true, Deadline::after(io, 1s));
+  auto out = change_one_job(io, HierarchyKind::v2, k_v2_job, true, true, Deadline::after(io, 1s));
   CHECK(out[0].reached == sub_freezes);
   CHECK(reads >= 4);
   if (sub_freezes) CHECK(io.fake_now() - Clock::time_point{} < 100ms);
