@@ -3,6 +3,7 @@
 # The completion files of that shell parse (bash -n, zsh -n, fish -n), and the
 # helpers that each file carries for itself are the same in all three.
 set -u
+source "${BASH_SOURCE[0]%/*}/../support/skip.sh"  # skip REASON
 shell=$1 dir=$2
 tools=(cgfreeze cgkill cgstat)
 
@@ -13,7 +14,7 @@ case $shell in
     *) echo "FAIL: unknown shell $shell"; exit 1 ;;
 esac
 
-command -v "$shell" >/dev/null || { echo "SKIP: $shell is not installed"; exit 77; }
+command -v "$shell" >/dev/null || skip "$shell is not installed"
 
 status=0
 for f in "${files[@]}"; do

@@ -1,7 +1,7 @@
 # Helpers shared by the tests/docs scripts (sourced, not run).
 
 status=0 failures=0
-skip() { echo "SKIP: $*"; exit 77; }
+source "${BASH_SOURCE[0]%/*}/../support/skip.sh"  # skip REASON
 fail() { echo "FAIL: $*"; status=1; failures=$((failures + 1)); }
 
 # Creates a job root of our own, `cgjobs-test-<pid>-<tag>`, directly below a

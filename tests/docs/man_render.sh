@@ -5,7 +5,7 @@
 set -u
 page=$1 version=$2
 
-skip() { echo "SKIP: $*"; exit 77; }
+source "${BASH_SOURCE[0]%/*}/../support/skip.sh"  # skip REASON
 fail() { echo "FAIL: $*"; status=1; }
 
 command -v groff >/dev/null || skip "groff is not installed"

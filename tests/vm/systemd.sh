@@ -28,9 +28,10 @@ ok() { echo "ok - $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
-[ -d /run/systemd/system ] && [ -d $MOUNT/init.scope ] || { echo "SKIP: not a systemd host"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for t in "$CGFREEZE" "$CGSTAT"; do [ -x "$t" ] || { echo "SKIP: no $t (build first)"; exit 77; }; done
+source "$(dirname "${BASH_SOURCE[0]}")/../support/skip.sh"  # skip REASON
+[ -d /run/systemd/system ] && [ -d $MOUNT/init.scope ] || skip "not a systemd host"
+[ "$(id -u)" = 0 ] || skip "needs root"
+for t in "$CGFREEZE" "$CGSTAT"; do [ -x "$t" ] || skip "no $t (build first)"; done
 unset CGJOB_ROOT CGJOB_HIERARCHY
 
 TEST_USER=sdtest-user
