@@ -13,7 +13,7 @@ PASSED=0
 FAILED=0
 STARTED_PIDS=()
 
-skip() { echo "SKIP: $*"; exit 77; }
+source "$(dirname "${BASH_SOURCE[0]}")/../support/skip.sh"  # skip REASON
 
 # The mount of the hierarchy under test, from mountinfo (never hard-coded).
 find_mount() {
@@ -46,21 +46,27 @@ use_private_lock_dir() {
 
 # A mount that never answers (helpers/fuse_stall.py): a task touching it
 # cannot be frozen, so its job stays FREEZING while the mount lives.
-# use_stall DIR: mounts it at DIR/mnt, sets STALL=1 (0 where there is no
-# FUSE: say so and leave those checks out) and STALL_MNT; end_stall
-# closes the connection (waking the stuck tasks, so they can die) and
-# detaches the mount; cleanup calls it first.
-STALL=0
+# need_stall DIR: mounts it at DIR/mnt (STALL_MNT), or skips the whole test
+# (exit 77, with the reason) where there is no FUSE: the checks of a job that
+# cannot freeze live in scripts of their own (safety_stuck.sh,
+# removed_stuck.sh), so a skip drops only them, visibly. end_stall closes the
+# connection (waking the stuck tasks, so they can die) and detaches the
+# mount; cleanup calls it first.
 STALL_PID=""
-use_stall() {
+need_stall() {
   STALL_MNT="$1/mnt"
-  [ -c /dev/fuse ] && command -v python3 >/dev/null || return 0
+  [ -c /dev/fuse ] || skip "no /dev/fuse: a job that cannot freeze needs a FUSE mount"
+  command -v python3 >/dev/null || skip "no python3 for helpers/fuse_stall.py"
   mkdir -p "$STALL_MNT"
-  coproc STALLER { python3 "$(dirname "$0")/helpers/fuse_stall.py" "$STALL_MNT"; }
+  coproc STALLER { python3 "$(dirname "$0")/helpers/fuse_stall.py" "$STALL_MNT" 2>&1; }
   STALL_PID=$STALLER_PID
-  local line
-  read -r -t 5 line <&"${STALLER[0]}" && [ "$line" = ready ] && STALL=1
+  local line=""
+  read -r -t "$(scaled 5)" line <&"${STALLER[0]}"
+  [ "$line" = ready ] || skip "the FUSE mount of helpers/fuse_stall.py did not come up: ${line:-no answer in $(scaled 5) s}"
 }
+# stuck_on_stall PID: PID waits in the kernel for the stalled mount's answer
+# (its wait channel), not merely started on its way there.
+stuck_on_stall() { grep -q '^request_wait_answer\|^fuse' "/proc/$1/wchan" 2>/dev/null; }
 end_stall() {
   [ -n "$STALL_PID" ] && kill "$STALL_PID" 2>/dev/null && wait "$STALL_PID" 2>/dev/null
   STALL_PID=""
@@ -139,7 +145,11 @@ check() {
 }
 
 # expect DESCRIPTION CONDITION... : passes when the condition (a command) succeeds.
-expect() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+expect() {
+  local what=$1 ok=0; shift
+  IN_EXPECT=1; "$@" && ok=1; IN_EXPECT=0
+  if [ "$ok" = 1 ]; then pass "$what"; else fail "$what"; fi
+}
 
 # The state of a job as the kernel shows it: THAWED, FREEZING or FROZEN.
 kernel_state() {
@@ -178,11 +188,51 @@ has_procs() { [ "$(nprocs "$1")" -ge "$2" ]; }
 # the kernel or for a tool scale with it; what is asserted does not.
 TIME_SCALE=${CGJOB_TEST_TIME_SCALE:-1}
 scaled() { echo $(( $1 * TIME_SCALE )); }
+# scaled_s SECONDS: the same for a fraction of a second (0.5 -> 5 at 10).
+scaled_s() { awk -v s="$1" -v k="$TIME_SCALE" 'BEGIN { print s * k }'; }
+# quiet_for SECONDS: the window a check gives something that must NOT happen
+# (a signal, a fork, an exit) to show itself; scaled, as a slow machine takes
+# longer to do the wrong thing too. Never a wait for something to happen:
+# that is eventually's.
+quiet_for() { sleep "$(scaled_s "$1")"; }
 
-# Waits (bounded, 5 s times TIME_SCALE) until the command succeeds. The
-# command is run again on each try, so pass a function (state_is,
-# has_procs), not test "$(...)". Bounded by time, not tries: each try forks.
+# eventually COMMAND...: waits (bounded, 5 s times TIME_SCALE) until the
+# command succeeds. The command is run again on each try, so pass a function
+# (state_is, has_procs), not test "$(...)". Bounded by time, not tries: each
+# try forks.
+# A condition never reached is a failure, reported with what was awaited, so
+# that a set-up that did not happen cannot pass a check resting on it. Under
+# expect (expect "..." eventually COND) the failure is expect's: counted once.
+IN_EXPECT=0
 eventually() {
-  local end=$(( SECONDS + $(scaled 5) ))
-  while :; do "$@" && return 0; [ "$SECONDS" -ge "$end" ] && return 1; sleep 0.01; done
+  local limit; limit=$(scaled 5)
+  local end=$(( SECONDS + limit ))
+  while :; do
+    "$@" && return 0
+    [ "$SECONDS" -ge "$end" ] && break
+    sleep 0.01
+  done
+  if [ "$IN_EXPECT" = 1 ]; then echo "# gave up after $limit s waiting for: $*"
+  else fail "gave up after $limit s waiting for: $* (at ${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]})"; fi
+  return 1
+}
+
+# The flock(2) locks PID holds on PATH now, from /proc/locks (by device and
+# inode: "MAJ:MIN:INODE", major and minor in hex). Waiters ("->") hold none.
+holds_lock() {
+  local pid=$1 major minor ino
+  read -r major minor ino < <(stat -L -c '%Hd %Ld %i' "$2") || return 1
+  awk -v pid="$pid" -v id="$(printf '%02x:%02x:%s' "$major" "$minor" "$ino")" \
+    '$2 == "FLOCK" && $5 == pid && $6 == id { found = 1 } END { exit !found }' /proc/locks
+}
+
+# lock_file_name PATH: the name of the job lock file of the job at PATH in
+# CGJOB_LOCK_DIR (FNV-1a of the path, as kernel/job_lock.cpp names it).
+lock_file_name() {
+  python3 -c '
+import sys
+h = 14695981039346656037
+for c in sys.argv[1].encode():
+    h = ((h ^ c) * 1099511628211) % (1 << 64)
+print("%016x.lock" % h)' "$1"
 }
