@@ -146,7 +146,7 @@ n=0
 for jobs in "b b/sub" "b/sub b" "b/sub b/sub/" "$ROOT/b b/sub" "b b"; do
   n=$((n + 1))
   check "cgkill -RTMIN+1 $jobs" 0 "$CGKILL" -RTMIN+1 $jobs
-  eventually deliveries_are "$n"; sleep 0.2
+  eventually deliveries_are "$n"; quiet_for 0.2  # a second copy has time to show
   expect "... delivered exactly one signal to the process in b/sub ($(deliveries) of $n in all)" deliveries_are "$n"
 done
 rm -f "$COUNT"

@@ -75,7 +75,7 @@ for i in 1 2 3; do
         -e "^cgkill: tloop$i: warning: PID [0-9, ]* exited around the signal; without pidfds (kernel before 5.3) it cannot be confirmed" <<<"$ERR"'
   fi
   expect "... and leaves no process" test "$(nprocs "tloop$i")" = 0
-  sleep 0.1
+  quiet_for 0.1
   expect "... nor one that forked later" test "$(nprocs "tloop$i")" = 0
   expect "... and the job is THAWED" test "$(kernel_state "tloop$i")" = THAWED
 done
@@ -85,7 +85,7 @@ for i in 1 2 3; do
   check "round $i: -9 --wait kills a fork loop" 0 "${OLD[@]}" "$CGKILL" -v -9 --wait --timeout 10 "kloop$i"
   expect "... with no unconfirmed signal ($ERR)" eval '[[ "$ERR" != *warning* ]]'
   expect "... and leaves no process" test "$(nprocs "kloop$i")" = 0
-  sleep 0.1
+  quiet_for 0.1
   expect "... nor one that forked later" test "$(nprocs "kloop$i")" = 0
 done
 

@@ -84,7 +84,7 @@ survivors=0; left=0
 for i in $(seq 1 "$BOMBS"); do
   PID=$("$CGFREEZE" run --detach bomb -- sh -c 'while :; do sh -c "sleep 100" & sleep 0.001; done')
   track "$PID"
-  sleep 0.05
+  eventually has_procs bomb 10  # the loop is forking
   "$CGFREEZE" --wait --timeout 10 bomb 2>/dev/null || survivors=$((survivors + 1000))
   "$CGKILL" -9 --wait --timeout 10 bomb 2>/dev/null || survivors=$((survivors + 1))
   n=$(nprocs bomb); survivors=$((survivors + n))

@@ -63,13 +63,13 @@ snapshot() {
 # victim down to its one process.
 one_proc() { [ "$(nprocs "$1")" = 1 ]; }
 settled() {
-  local first; first=$(snapshot); sleep 0.3; BEFORE=$(snapshot)
+  local first; first=$(snapshot); quiet_for 0.3; BEFORE=$(snapshot)
   [ "$first" = "$BEFORE" ] && one_proc victim
 }
 expect "the jobs settle before the reference snapshot" eventually settled
 ROOT_LOCKS=$(ls -A "$LOCK_DIR")
 unchanged() { local now; now=$(snapshot); [ "$now" = "$BEFORE" ] && return 0; diff <(echo "$BEFORE") <(echo "$now") | sed "s/^/# /"; return 1; }
-no_signal() { sleep 0.3; [ ! -s "$SIGLOG" ] && kill -0 "$VICTIM" 2>/dev/null && kill -0 "$ICED" 2>/dev/null; }
+no_signal() { quiet_for 0.3; [ ! -s "$SIGLOG" ] && kill -0 "$VICTIM" 2>/dev/null && kill -0 "$ICED" 2>/dev/null; }
 
 # refused DESCRIPTION STATUS TOOL ARGS...: nobody runs it; the status is STATUS,
 # stderr is one line of the tool's own saying why, and nothing changed.
