@@ -105,6 +105,35 @@ std::string move_refused(Context& ctx, pid_t pid, const Cgroup& cg, const Error&
   return text;
 }
 
+// What the look after a move found.
+enum class Moved {
+  ours,        ///< the pinned process was moved (and is in the job, or was when it exited)
+  elsewhere,   ///< ours was moved, but another move took it out of the job again
+  exited,      ///< ours is gone and nobody in the job holds its PID: nothing moved wrongly
+  reused,      ///< ours is gone and its PID names a process in the job: that one was moved
+};
+
+// Whether the write of m.pid to cgroup.procs moved the process pinned before
+// the checks. A process keeps its PID until it is reaped, so ours, alive
+// before the write and alive after it, held the PID throughout: the kernel
+// moved it. /proc/PID/cgroup, read while ours is still alive (looked at
+// again after the read), says where it is now. Ours gone after the write:
+// it may have died and been reaped before the write, and a new process that
+// got its PID meanwhile was moved instead; a process in the job holding the
+// PID now says so.
+Moved confirm_move(Context& ctx, const Cgroup& cg, Mover& m, std::string& where) {
+  const bool alive_after_write = m.task.alive();
+  auto dir = ctx.root.cgroup_dir_of(m.pid);
+  const bool alive_after_read = alive_after_write && m.task.alive();
+  if (dir) where = *dir;
+  if (alive_after_write) {
+    // Died between the two looks: the read may be another process's.
+    if (!alive_after_read || !dir) return Moved::ours;
+    return *dir == cg.path() ? Moved::ours : Moved::elsewhere;
+  }
+  return dir && *dir == cg.path() ? Moved::reused : Moved::exited;
+}
+
 ExitStatus move_all(Context& ctx, const JobName& job, const Cgroup& cg, std::vector<Mover>& movers) {
   ExitStatus status = ExitStatus::ok;
   auto procs = cg.open_procs();
@@ -130,7 +159,25 @@ ExitStatus move_all(Context& ctx, const JobName& job, const Cgroup& cg, std::vec
       status = worst(status, moved.error().errnum == ESRCH ? ExitStatus::usage : ExitStatus::failed);
       continue;
     }
-    ctx.reporter.info(job.text, "moved PID " + std::to_string(m.pid));
+    std::string where;
+    switch (confirm_move(ctx, cg, m, where)) {
+      case Moved::ours:
+        ctx.reporter.info(job.text, "moved PID " + std::to_string(m.pid));
+        break;
+      case Moved::exited:
+        ctx.reporter.info(job.text, "moved PID " + std::to_string(m.pid) + ", which has exited since");
+        break;
+      case Moved::elsewhere:
+        ctx.reporter.error(job.text, "cannot " + label + ": moved, but another move took it out again (now in " +
+                                         where + ")");
+        status = worst(status, ExitStatus::failed);
+        break;
+      case Moved::reused:
+        ctx.reporter.error(job.text, "cannot " + label + ": it exited during the move and its PID was reused: " +
+                                         "the process moved into the job is another one (see " + where + ")");
+        status = worst(status, ExitStatus::failed);
+        break;
+    }
   }
   return status;
 }
