@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 
 #include "kernel/capabilities.h"
 #include "kernel/uapi.h"
@@ -225,7 +227,67 @@ Result<Attempt> start_child(const Cgroup& cg, Freezer& freezer, bool into_cgroup
   return sys_error(report.failure.errnum, "exec", args[0]);
 }
 
+// Whether `release` ("6.18.44-...") is at least major.minor.
+bool release_at_least(std::string_view release, int major, int minor) {
+  int got_major = 0, got_minor = 0;
+  auto dot = release.find('.');
+  if (dot == std::string_view::npos) return false;
+  auto end = release.data() + release.size();
+  if (std::from_chars(release.data(), release.data() + dot, got_major).ec != std::errc()) return false;
+  (void)std::from_chars(release.data() + dot + 1, end, got_minor);
+  return got_major != major ? got_major > major : got_minor >= minor;
+}
+
 }  // namespace
+
+Result<bool> probe_clone_into(const Cgroup& scratch) {
+  int pidfd = -1;
+  uapi::CloneArgs args{};
+  args.flags = uapi::k_clone_pidfd | uapi::k_clone_into_cgroup;
+  args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  args.cgroup = static_cast<std::uint64_t>(scratch.fd());
+  long pid = uapi::clone3(&args);
+  if (pid < 0) return sys_error(errno, "clone3", scratch.path());
+  if (pid == 0) ::_exit(0);  // nothing else: the parent may have threads
+  SpawnedProcess child;
+  child.pid = static_cast<pid_t>(pid);
+  child.pidfd.reset(pidfd);
+  auto code = wait_exit_code(child);
+  if (!code) return code.error();
+  return *code == 128 + SIGKILL;
+}
+
+bool clone_into_trusted(SysIo& io, const std::string& scratch_parent, const CloneIntoProbe& probe) {
+  // Why 6.13: the kill sequence numbers came with "cgroup: fix race between
+  // fork and cgroup.kill" (6.13); before it, only a kill in progress killed a
+  // new child. Still so in 6.18.
+  if (!release_at_least(io.kernel_release(), 6, 13)) return true;
+  if (scratch_parent.empty()) return false;
+  auto parent = Cgroup::open(io, scratch_parent);
+  if (!parent) return false;
+  if (!parent->has("cgroup.kill")) return true;  // before 5.14: nothing to compare
+  const std::string name = ".cgjob-probe-" + std::to_string(io.self_pid());
+  const std::string path = join_path(scratch_parent, name);
+  auto made = io.make_dir(parent->dir(), name);
+  if (!made && made.error().errnum != EEXIST) return false;
+  bool trusted = false;
+  {
+    auto scratch = Cgroup::open(io, path);
+    if (scratch) {
+      trusted = true;
+      for (int round = 0; round < 2 && trusted; ++round) {
+        auto written = scratch->write("cgroup.kill", "1");
+        auto killed = written ? probe(*scratch) : Result<bool>(written.error());
+        trusted = killed && !*killed;
+      }
+    }
+  }
+  // An exited child leaves the cgroup at once; rmdir may still say EBUSY
+  // for a moment (KERNEL-NOTES), so it is retried briefly.
+  if (auto scratch = Cgroup::open(io, path)) (void)remove_subtree(*scratch, Deadline::after(io, std::chrono::seconds(1)));
+  return trusted;
+}
 
 Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, Freezer& freezer, const std::vector<std::string>& args,
                                        const SpawnOptions& options) {
@@ -241,21 +303,22 @@ Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, Freezer& freezer, const
   }
 
   // CLONE_INTO_CGROUP (5.7+) takes a cgroup2 directory only; without it the
-  // child joins before exec.
+  // child joins before exec. Linux 6.13+ kills a CLONE_INTO_CGROUP child of
+  // a job that was ever killed through cgroup.kill before its first
+  // instruction (clone_into_trusted), which looks exactly like a real
+  // cgroup.kill racing the start: where the kernel does so, the child joins
+  // instead, found out once per run before any child of the job exists.
   bool into_cgroup = freezer.traits().clone_into_cgroup && has_clone_into_cgroup(cg.io());
-  auto attempt = start_child(cg, freezer, into_cgroup, args, argv.data(), null_fd.get(), options);
-  if (attempt && attempt->birth == Birth::killed_before_start && into_cgroup) {
-    // Linux 6.13 and later (still in 6.18) compare a CLONE_INTO_CGROUP
-    // child's cgroup.kill sequence number with that of the *parent's*
-    // cgroup, so a child born into a job that was ever killed through
-    // cgroup.kill is SIGKILLed before its first instruction. It never ran
-    // anything, so starting it again by joining the job is safe.
-    (void)wait_exit_code(attempt->child);
-    attempt = start_child(cg, freezer, false, args, argv.data(), null_fd.get(), options);
+  if (into_cgroup && options.start == StartMethod::join) into_cgroup = false;
+  if (into_cgroup && options.start == StartMethod::automatic) {
+    static const bool trusted = clone_into_trusted(cg.io(), options.scratch_parent, probe_clone_into);
+    into_cgroup = trusted;
   }
+  auto attempt = start_child(cg, freezer, into_cgroup, args, argv.data(), null_fd.get(), options);
   if (!attempt) return attempt.error();
-  // A child killed before it started again was killed by a real cgroup.kill
-  // racing with us: the caller sees it die of SIGKILL, as it would have.
+  // A child killed before it started was killed by a cgroup.kill racing with
+  // us, never started again: the caller sees it die of SIGKILL, as it would
+  // have a moment later.
   return std::move(attempt->child);
 }
 

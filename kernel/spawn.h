@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,13 @@ enum class SpawnMode {
              ///< never holds the caller's pipes open: `pid=$(cgfreeze run --detach ...)`
 };
 
+/// How a child gets into its cgroup.
+enum class StartMethod {
+  automatic,          ///< see SpawnOptions::start
+  clone_into_cgroup,  ///< clone3 with CLONE_INTO_CGROUP (v2, 5.7+), wherever the kernel has it
+  join,               ///< the child writes itself to cgroup.procs before exec
+};
+
 struct SpawnOptions {
   SpawnMode mode = SpawnMode::attached;
   /// A signalfd (or -1): a signal arriving before the command started ends
@@ -38,13 +46,23 @@ struct SpawnOptions {
   /// v1: where a child that must die before it started is moved, because a
   /// frozen v1 task dies only once thawed: the cgroup it was born in (ours).
   const Cgroup* home = nullptr;
+  /// v2: an existing cgroup directory below which a scratch cgroup may be
+  /// made (and removed) once per run, to find out whether this kernel kills
+  /// CLONE_INTO_CGROUP children of killed cgroups (clone_into_trusted).
+  /// Empty: where the kernel version says it may, the child joins instead.
+  std::string scratch_parent;
+  /// How the child gets into the cgroup; automatic: clone3 with
+  /// CLONE_INTO_CGROUP where the kernel has it and clone_into_trusted()
+  /// says yes, else joining before exec.
+  StartMethod start = StartMethod::automatic;
 };
 
 /// Starts argv[0] (searched in PATH) as a child inside `cg`. v2: clone3 with
 /// CLONE_INTO_CGROUP (5.7+), so the child is born in the cgroup. v1, or where
-/// the kernel lacks it: the child joins the cgroup (writes to cgroup.procs)
-/// before exec; also on v2 when the CLONE_INTO_CGROUP child is killed before it
-/// starts (a kernel bug after cgroup.kill, see spawn.cpp). Nothing of the
+/// the kernel lacks it or kills such children of a killed cgroup (6.13+, see
+/// clone_into_trusted): the child joins the cgroup (writes to cgroup.procs)
+/// before exec. A child killed before it started is never started again: a
+/// cgroup.kill racing the start ends it as it would a started one. Nothing of the
 /// caller's world is changed for the child but the mask (see SpawnOptions):
 /// rlimits, ignored signals and the environment pass through exec as they are.
 ///
@@ -56,6 +74,27 @@ struct SpawnOptions {
 /// error (op "exec", errno) comes back here and the child is reaped.
 Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, Freezer& freezer, const std::vector<std::string>& argv,
                                        const SpawnOptions& options);
+
+/// Starts a child into `scratch` that exits at once, and says whether it was
+/// killed before it ran (by SIGKILL from the kernel) rather than exiting.
+using CloneIntoProbe = std::function<Result<bool>(const Cgroup& scratch)>;
+
+/// The probe of clone_into_trusted() with clone3(CLONE_INTO_CGROUP).
+Result<bool> probe_clone_into(const Cgroup& scratch);
+
+/// Whether a CLONE_INTO_CGROUP child of a cgroup killed through cgroup.kill
+/// lives. Linux 6.13 and later compare the child's cgroup.kill sequence
+/// number with that of the parent's cgroup instead of the target's, and kill
+/// the child before its first instruction when they differ; a retry after
+/// that cannot tell it from a real cgroup.kill racing the start. So it is
+/// found out beforehand, in a scratch cgroup `.cgjob-probe-PID` made below
+/// `scratch_parent` (never a job name: it starts with a dot) and removed
+/// after: killed once through cgroup.kill and `probe`d, twice and probed
+/// again (our own cgroup's number cannot equal both). True where nothing was
+/// killed, or the kernel is older than 6.13 or has no cgroup.kill (then
+/// nothing is probed); false where a probe was killed, or the scratch cgroup
+/// could not be made (joining is right on every kernel).
+bool clone_into_trusted(SysIo& io, const std::string& scratch_parent, const CloneIntoProbe& probe);
 
 /// The same with a freezer made for `kind` and no signals or home cgroup.
 Result<SpawnedProcess> spawn_in_cgroup(const Cgroup& cg, HierarchyKind kind,

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <optional>
 
+#include "kernel/capabilities.h"
+#include "kernel/job_lock.h"
 #include "kernel/supervise.h"
 #include "tests/kernel/support.h"
 
@@ -29,7 +31,9 @@ Cgroup make_job(const std::string& name) {
 }
 
 void request_freeze(const Cgroup& cg, bool freeze) {
-  REQUIRE(job_root().freezer().write_request(cg, freeze));
+  auto lock = JobLock::acquire(job_root().freezer(), cg, Deadline::never());
+  REQUIRE(lock);
+  REQUIRE(job_root().freezer().write_request(*lock, cg, freeze));
 }
 
 // Our children, as the kernel lists them (the test binary is single-threaded).
@@ -148,4 +152,33 @@ TEST_CASE("a job that is not frozen starts the child, which gets the caller's ma
   CHECK(sig_blocked_line(out) == expected);
   ::unlink(out.c_str());
   REQUIRE(::sigprocmask(SIG_SETMASK, &saved, nullptr) == 0);
+}
+
+TEST_CASE("a CLONE_INTO_CGROUP child killed before it started is never started again", "[kernel][spawn]") {
+  if (job_root().layout().kind != HierarchyKind::v2 || !has_clone_into_cgroup(real_sys_io())) {
+    SUCCEED("CLONE_INTO_CGROUP is v2's, 5.7+");
+    return;
+  }
+  auto job = make_job(unique_job("spawnkilled"));
+  REQUIRE(job.write("cgroup.kill", "1"));  // empty: kills nobody, but counts
+  // Where the kernel compares a CLONE_INTO_CGROUP child's kill number with
+  // its parent's cgroup (6.13+), a child born into this once-killed job dies
+  // before it runs, as one racing a real cgroup.kill does: spawn cannot tell
+  // the two apart afterwards, so it must not start COMMAND again.
+  const bool quirk = !clone_into_trusted(real_sys_io(), job_root().layout().root, probe_clone_into);
+  SpawnOptions into;
+  into.start = StartMethod::clone_into_cgroup;
+  auto child = spawn_in_cgroup(job, job_root().freezer(), {"true"}, into);
+  REQUIRE(child);
+  auto code = wait_exit_code(*child);
+  REQUIRE(code);
+  CHECK(*code == (quirk ? 128 + SIGKILL : 0));
+  // run's own choice (probed before any child of the job exists) starts it.
+  SpawnOptions automatic;
+  automatic.scratch_parent = job_root().layout().root;
+  child = spawn_in_cgroup(job, job_root().freezer(), {"true"}, automatic);
+  REQUIRE(child);
+  code = wait_exit_code(*child);
+  REQUIRE(code);
+  CHECK(*code == 0);
 }

@@ -61,8 +61,14 @@ int run(Context& ctx, const RunOptions& options) {
     }
   }
   SpawnMode mode = options.detach ? SpawnMode::detached : SpawnMode::attached;
-  SpawnOptions spawn = forwarder ? forwarder->spawn_options(mode) : SpawnOptions{mode};
+  SpawnOptions spawn;
+  spawn.mode = mode;
+  if (forwarder) spawn = forwarder->spawn_options(mode);
   if (home) spawn.home = &*home;
+  // The job root exists by now (unless JOB is an absolute path): a scratch
+  // cgroup there tells whether this kernel kills CLONE_INTO_CGROUP children
+  // of killed jobs (kernel/spawn.h).
+  if (!job.absolute) spawn.scratch_parent = ctx.root.layout().root;
   auto child = spawn_in_cgroup(*cg, ctx.root.freezer(), options.command, spawn);
   if (!child) {
     const Error& e = child.error();
