@@ -199,7 +199,8 @@ Status request_with_retry(Freezer& freezer, const Cgroup& cg, bool freeze, Deadl
 }
 
 std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgroup* const> jobs,
-                                         bool freeze, bool wait, Deadline deadline) {
+                                         bool freeze, bool wait, Deadline deadline,
+                                         const std::function<bool()>& stop) {
   std::vector<ChangeOutcome> outcomes(jobs.size());
   std::vector<UniqueFd> watches(jobs.size());
   if (wait) {
@@ -232,7 +233,7 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
     if (outcomes[i].request) (void)lock->record_request();
   }
   if (wait) {
-    wait_for(freezer, jobs, watches, outcomes, freeze, deadline, NudgeLock::take, write_took);
+    wait_for(freezer, jobs, watches, outcomes, freeze, deadline, NudgeLock::take, write_took, 0, stop);
   } else if (freeze && freezer.settle_nudges() > 0 && !jobs.empty()) {
     // Why: a v1 job of busy forkers can stay FREEZING for good after one
     // write (6.18: the forking task waits in kernel_clone, seen in 1 of 40
@@ -241,7 +242,8 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
     // it so; a bounded wait nudges it along (settle_nudges()). What it finds
     // is not this request's outcome: the request went in either way.
     auto settling = outcomes;
-    wait_for(freezer, jobs, watches, settling, true, deadline, NudgeLock::take, write_took, freezer.settle_nudges());
+    wait_for(freezer, jobs, watches, settling, true, deadline, NudgeLock::take, write_took, freezer.settle_nudges(),
+             stop);
   }
   return outcomes;
 }

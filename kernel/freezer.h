@@ -111,8 +111,11 @@ struct ChangeOutcome {
 /// Each write, nudges included, holds the job's lock (kernel/job_lock.h),
 /// waited for until `deadline`. A wait that finds its request reversed by
 /// another run ends with ECANCELED for that job instead of waiting forever.
+/// `stop` (when set, asked at every re-read of a wait) ends the wait early
+/// too, leaving the jobs not reached as they are (cgfreeze: an interrupt).
 std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgroup* const> jobs,
-                                         bool freeze, bool wait, Deadline deadline);
+                                         bool freeze, bool wait, Deadline deadline,
+                                         const std::function<bool()>& stop = {});
 
 /// The thaw-back after a freeze that timed out: thaws `cg` under its lock,
 /// unless it had asked to be frozen before our request (`outcome` from
