@@ -39,8 +39,11 @@ expect "... names the mechanism (pidfds, not frozen)" grep -q "(pidfds, not froz
 expect "... and thaws it back" not_requested stuck
 # The freeze path (the only one without cgroup.signal) must put the freeze
 # state back when interrupted.
+# (A script's `&` starts its command with SIGINT ignored, which is no
+# interrupt for the tools: env gives it back its default action, as a
+# terminal's Ctrl-C would find it. interrupts.sh tests the ignored case.)
 for sig in INT TERM HUP; do
-  CGJOB_NO_CGROUP_SIGNAL=1 "$CGKILL" -TERM stuck 2>/dev/null & KILLER=$!
+  CGJOB_NO_CGROUP_SIGNAL=1 env --default-signal=INT,QUIT "$CGKILL" -TERM stuck 2>/dev/null & KILLER=$!
   expect "cgkill holds the job frozen while it signals (SIG$sig test)" eventually self_requested stuck
   kill -s "$sig" "$KILLER"
   expect "cgkill interrupted by SIG$sig ends" eventually exited "$KILLER"
