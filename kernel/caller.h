@@ -14,10 +14,17 @@ namespace cgjob {
 
 struct Caller {
   pid_t pid = 0;           ///< the calling process
-  std::string cgroup_dir;  ///< its cgroup's directory in this hierarchy; empty: not in it
+  std::string cgroup_dir;  ///< its cgroup's directory in this hierarchy; empty: in none of it
+  bool cgroup_known = true;  ///< false: its cgroup could not be read (a cgroup namespace, an odd mount)
 
-  /// Whether the caller runs in `job` or in one of its sub-jobs.
-  bool inside(const Cgroup& job) const { return !cgroup_dir.empty() && path_within(cgroup_dir, job.path()); }
+  /// Whether its cgroup is known; where not, callers must not take the
+  /// caller for outside any job (fail closed: kernel/signaller.h).
+  bool known() const { return cgroup_known; }
+  /// Whether the caller runs in `job` or in one of its sub-jobs; true where
+  /// that cannot be told.
+  bool inside(const Cgroup& job) const {
+    return !known() || (!cgroup_dir.empty() && path_within(cgroup_dir, job.path()));
+  }
 };
 
 }  // namespace cgjob

@@ -27,24 +27,22 @@ bool reached(const FreezerStatus& st, bool freeze) {
   return freeze ? st.state == FreezeState::frozen : st.state == FreezeState::thawed;
 }
 
-// Whether a nudge must take the job's lock, or the caller holds it already
-// (flock(2) locks per open file: taking it again would wait for ourselves).
-enum class NudgeLock { take, held };
-
 // A nudge writes FROZEN again. Made only while the job's own request still
 // stands, and under its lock (kernel/job_lock.h): a thaw requested meanwhile
-// by another run is never undone by an older freeze's nudge. A lock held by
-// another run is not waited for: that run is changing the job, and the next
-// nudge comes soon enough.
-void nudge_if_requested(Freezer& freezer, const Cgroup& cg, unsigned nudges, NudgeLock lock) {
-  std::optional<JobLock> held;
-  if (lock == NudgeLock::take) {
-    auto locked = JobLock::try_acquire(cg);
+// by another run is never undone by an older freeze's nudge. `held`: the
+// caller's lock of the job, or null to take it here; a lock held by another
+// run is not waited for: that run is changing the job, and the next nudge
+// comes soon enough.
+void nudge_if_requested(Freezer& freezer, const Cgroup& cg, unsigned nudges, const JobLock* held) {
+  std::optional<JobLock> taken;
+  if (!held) {
+    auto locked = JobLock::try_acquire(freezer, cg);
     if (!locked || !*locked) return;
-    held = std::move(*locked);
+    taken = std::move(*locked);
+    held = &*taken;
   }
   auto self = freezer.self_freezing(cg);
-  if (self && *self) (void)freezer.nudge(cg, nudges);
+  if (self && *self) (void)freezer.nudge(*held, cg, nudges);
 }
 
 // Whether another run (or a raw write) has reversed the request we wait
@@ -54,7 +52,7 @@ void nudge_if_requested(Freezer& freezer, const Cgroup& cg, unsigned nudges, Nud
 bool request_reversed(Freezer& freezer, const Cgroup& cg, bool freeze) {
   auto self = freezer.self_freezing(cg);
   if (!self || *self == freeze) return false;
-  auto locked = JobLock::try_acquire(cg);
+  auto locked = JobLock::try_acquire(freezer, cg);
   if (!locked || !*locked) return false;
   self = freezer.self_freezing(cg);
   return self && *self != freeze;
@@ -86,14 +84,16 @@ bool finish(Freezer& freezer, const Cgroup& job, bool freeze, ChangeOutcome& out
 // `write_took`: how long the request's write took, which grows with the
 // number of tasks it walked; nudges (which walk them again) wait longer for
 // a larger job.
-// `lock`: take (our own request: watch for its reversal too) or held (the
-// caller holds the jobs' locks and made the request).
+// `held`: empty (our own request, made and released: nudges take the lock,
+// and the wait watches for the request's reversal too), or the locks the
+// caller holds, one per job (it made the request and keeps it).
 // `nudge_limit`: when not zero, the wait also ends one nudge pause after
 // that many nudges (a freeze without --wait).
 // `stop`: when set, the wait also ends once it returns true, asked at every
 // re-read (cgkill: an interrupt held back meanwhile).
 void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector<UniqueFd>& watches,
-              std::vector<ChangeOutcome>& outcomes, bool freeze, Deadline deadline, NudgeLock lock,
+              std::vector<ChangeOutcome>& outcomes, bool freeze, Deadline deadline,
+              std::span<const JobLock* const> held,
               Clock::duration write_took = Clock::duration::zero(), unsigned nudge_limit = 0,
               const std::function<bool()>& stop = {}) {
   SysIo& io = jobs.empty() ? real_sys_io() : jobs.front()->io();
@@ -108,7 +108,7 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
   Clock::time_point next_nudge = io.now() + nudge_pause.next();
   unsigned nudges = 0;
   // A request reversed by another run would leave us waiting forever.
-  const bool watch_reversal = lock == NudgeLock::take;
+  const bool watch_reversal = held.empty();
   Clock::time_point next_reversal_check = io.now() + k_reversal_check;
   std::vector<bool> pending(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) pending[i] = outcomes[i].request.ok();
@@ -157,7 +157,7 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
     if (nudging && io.now() >= next_nudge) {
       if (nudge_limit != 0 && nudges >= nudge_limit) return;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
-        if (pending[i]) nudge_if_requested(freezer, *jobs[i], nudges, lock);
+        if (pending[i]) nudge_if_requested(freezer, *jobs[i], nudges, held.empty() ? nullptr : held[i]);
       }
       ++nudges;
       next_nudge = io.now() + nudge_pause.next();
@@ -185,11 +185,22 @@ const HierarchyTraits& hierarchy_traits(HierarchyKind kind) {
 
 std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind) { return hierarchy_traits(kind).make_freezer(io); }
 
-Status request_with_retry(Freezer& freezer, const Cgroup& cg, bool freeze, Deadline deadline) {
+Status Freezer::write_request(const JobLock& held, const Cgroup& cg, bool freeze) {
+  if (!held.covers(cg)) return text_error("not holding the job's lock", cg.path(), EINVAL);
+  return write_state(cg, freeze);
+}
+
+Status Freezer::nudge(const JobLock& held, const Cgroup& cg, unsigned nudges) {
+  if (!held.covers(cg)) return text_error("not holding the job's lock", cg.path(), EINVAL);
+  return nudge_state(cg, nudges);
+}
+
+Status request_with_retry(Freezer& freezer, const JobLock& held, const Cgroup& cg, bool freeze,
+                          Deadline deadline) {
   SysIo& io = cg.io();
   Backoff backoff(k_first_pause, std::chrono::milliseconds(64));
   for (;;) {
-    auto written = freezer.write_request(cg, freeze);
+    auto written = freezer.write_request(held, cg, freeze);
     // Why: before 3.x-era rework, a v1 freezer answered EBUSY while a
     // previous transition was under way; userspace was told to retry.
     if (written || written.error().errnum != EBUSY || deadline.expired(io)) return written;
@@ -216,7 +227,7 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
     // Not while cgkill holds the job frozen to signal it: its restore would
     // undo this request (a lost update). Held for the write only, not the
     // wait; the state before it is read under the same hold.
-    auto lock = JobLock::acquire(job, deadline);
+    auto lock = JobLock::acquire(freezer, job, deadline);
     if (!lock) {
       outcomes[i].request = lock.error();
       continue;
@@ -228,12 +239,12 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
     }
     outcomes[i].was_self_freezing = *before;
     auto start = job.io().now();
-    outcomes[i].request = request_with_retry(freezer, job, freeze, write_deadline);
+    outcomes[i].request = request_with_retry(freezer, *lock, job, freeze, write_deadline);
     write_took = std::max(write_took, job.io().now() - start);
     if (outcomes[i].request) (void)lock->record_request();
   }
   if (wait) {
-    wait_for(freezer, jobs, watches, outcomes, freeze, deadline, NudgeLock::take, write_took, 0, stop);
+    wait_for(freezer, jobs, watches, outcomes, freeze, deadline, {}, write_took, 0, stop);
   } else if (freeze && freezer.settle_nudges() > 0 && !jobs.empty()) {
     // Why: a v1 job of busy forkers can stay FREEZING for good after one
     // write (6.18: the forking task waits in kernel_clone, seen in 1 of 40
@@ -242,7 +253,7 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
     // it so; a bounded wait nudges it along (settle_nudges()). What it finds
     // is not this request's outcome: the request went in either way.
     auto settling = outcomes;
-    wait_for(freezer, jobs, watches, settling, true, deadline, NudgeLock::take, write_took, freezer.settle_nudges(),
+    wait_for(freezer, jobs, watches, settling, true, deadline, {}, write_took, freezer.settle_nudges(),
              stop);
   }
   return outcomes;
@@ -250,20 +261,21 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
 
 Result<bool> undo_freeze(Freezer& freezer, const Cgroup& cg, const ChangeOutcome& outcome, Deadline deadline) {
   if (outcome.was_self_freezing) return false;
-  auto lock = JobLock::acquire(cg, deadline);
+  auto lock = JobLock::acquire(freezer, cg, deadline);
   if (!lock) return lock.error();
   if (!lock->last_request_is_ours()) return false;
-  auto thawed = request_with_retry(freezer, cg, false, deadline);
+  auto thawed = request_with_retry(freezer, *lock, cg, false, deadline);
   if (!thawed) return thawed.error();
   return true;
 }
 
-std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline,
+std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs,
+                              std::span<const JobLock* const> held, Deadline deadline,
                               const std::function<bool()>& stop) {
   std::vector<ChangeOutcome> outcomes(jobs.size());
   std::vector<UniqueFd> watches(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) watches[i] = freezer.open_watch(*jobs[i]);
-  wait_for(freezer, jobs, watches, outcomes, true, deadline, NudgeLock::held, Clock::duration::zero(), 0, stop);
+  wait_for(freezer, jobs, watches, outcomes, true, deadline, held, Clock::duration::zero(), 0, stop);
   std::vector<bool> out;
   for (const auto& o : outcomes) out.push_back(o.reached);
   return out;

@@ -16,6 +16,8 @@
 
 namespace cgjob {
 
+class JobLock;
+
 enum class FreezeState { thawed, freezing, frozen };
 
 /// "THAWED", "FREEZING", "FROZEN": the freezer's own words on both hierarchies.
@@ -47,8 +49,10 @@ class Freezer {
   /// hierarchy does not tell (v2 reads the ancestors' requests; v1 reads
   /// freezer.parent_freezing either way).
   virtual Result<FreezerStatus> status_at(DirRef dir, std::optional<bool> requested_above) = 0;
-  /// One write of the freeze (or thaw) request, no retry.
-  virtual Status write_request(const Cgroup& cg, bool freeze) = 0;
+  /// One write of the freeze (or thaw) request, no retry, made holding
+  /// `held`, the lock of `cg` (kernel/job_lock.h): the lock is the only way
+  /// to a write. EINVAL where `held` is another cgroup's lock.
+  Status write_request(const JobLock& held, const Cgroup& cg, bool freeze);
   /// Whether this cgroup itself asked to be frozen (cheaper than status()).
   virtual Result<bool> self_freezing(const Cgroup& cg) = 0;
   /// The same for the cgroup at `path`, read by path, not opened (an
@@ -69,7 +73,7 @@ class Freezer {
   /// and then thaw and re-freeze). `nudges` counts the earlier calls for this
   /// wait; a wait nudges first after nudge_interval() (zero: never), then at
   /// doubling intervals up to a quarter of a second.
-  virtual Status nudge(const Cgroup& cg, unsigned nudges) = 0;
+  Status nudge(const JobLock& held, const Cgroup& cg, unsigned nudges);
   virtual Clock::duration nudge_interval() const = 0;
   /// How many nudges a freeze requested without waiting gives a job that is
   /// not FROZEN yet before it returns (zero: it returns at once).
@@ -85,15 +89,21 @@ class Freezer {
     Clock::duration max_pause;
   };
   virtual PollPlan poll_plan() const = 0;
+
+ protected:
+  /// The backends' writes, reached only through write_request() and nudge().
+  virtual Status write_state(const Cgroup& cg, bool freeze) = 0;
+  virtual Status nudge_state(const Cgroup& cg, unsigned nudges) = 0;
 };
 
 /// The backend for `kind`, using `io` for every access
 /// (hierarchy_traits(kind).make_freezer).
 std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind);
 
-/// Writes the request, retrying with backoff while the kernel answers EBUSY
-/// (older v1 kernels) until `deadline`.
-Status request_with_retry(Freezer& freezer, const Cgroup& cg, bool freeze, Deadline deadline);
+/// Writes the request holding `held` (the lock of `cg`), retrying with
+/// backoff while the kernel answers EBUSY (older v1 kernels) until `deadline`.
+Status request_with_retry(Freezer& freezer, const JobLock& held, const Cgroup& cg, bool freeze,
+                          Deadline deadline);
 
 /// Per job: whether its request went in, and whether it reached the target.
 struct ChangeOutcome {
@@ -125,8 +135,9 @@ Result<bool> undo_freeze(Freezer& freezer, const Cgroup& cg, const ChangeOutcome
 /// Waits until every job in `jobs` is FROZEN, the deadline passes or `stop`
 /// (when set, asked at every re-read) returns true; returns for each whether
 /// it got there. Used after a request was written elsewhere, by a caller that
-/// holds the jobs' locks (its nudges take none).
-std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs, Deadline deadline,
+/// holds the jobs' locks, `held[i]` for `jobs[i]` (its nudges use them).
+std::vector<bool> wait_frozen(Freezer& freezer, std::span<const Cgroup* const> jobs,
+                              std::span<const JobLock* const> held, Deadline deadline,
                               const std::function<bool()>& stop = {});
 
 /// The nearest ancestor of `cg` (below `mount`) that asked to be frozen itself,

@@ -40,7 +40,7 @@ class V1Freezer final : public Freezer {
     return st;
   }
 
-  Status write_request(const Cgroup& cg, bool freeze) override {
+  Status write_state(const Cgroup& cg, bool freeze) override {
     return cg.write("freezer.state", freeze ? "FROZEN" : "THAWED");
   }
 
@@ -70,12 +70,12 @@ class V1Freezer final : public Freezer {
   // into the wait) we do that too. Each write walks every task of the job
   // (about 1 ms of CPU for 1,000 spinners), hence the first nudge only after
   // 8 ms, longer than 1,000 busy tasks take to freeze here.
-  Status nudge(const Cgroup& cg, unsigned nudges) override {
+  Status nudge_state(const Cgroup& cg, unsigned nudges) override {
     if (nudges % 8 == 7) {
-      auto thawed = write_request(cg, false);
+      auto thawed = write_state(cg, false);
       if (!thawed) return thawed;
     }
-    return write_request(cg, true);
+    return write_state(cg, true);
   }
   Clock::duration nudge_interval() const override { return std::chrono::milliseconds(8); }
   // Why a count, not a time: a job stuck after one write is unstuck by a

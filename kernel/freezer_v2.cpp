@@ -38,7 +38,7 @@ class V2Freezer final : public Freezer {
     return st;
   }
 
-  Status write_request(const Cgroup& cg, bool freeze) override {
+  Status write_state(const Cgroup& cg, bool freeze) override {
     return cg.write("cgroup.freeze", freeze ? "1" : "0");
   }
 
@@ -87,7 +87,7 @@ class V2Freezer final : public Freezer {
     return true;
   }
 
-  Status nudge(const Cgroup&, unsigned) override { return {}; }
+  Status nudge_state(const Cgroup&, unsigned) override { return {}; }
   Clock::duration nudge_interval() const override { return Clock::duration::zero(); }
   // The kernel finishes a v2 freeze by itself.
   unsigned settle_nudges() const override { return 0; }

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "kernel/freezer.h"
+#include "kernel/task_info.h"
 #include "kernel/text.h"
 
 namespace cgjob {
@@ -11,24 +13,18 @@ namespace {
 // A missed inotify event costs at most this much of a lock wait.
 constexpr auto k_lock_recheck = std::chrono::milliseconds(100);
 
-}  // namespace
+// How long putting back a dead run's hold may retry EBUSY (old v1 kernels)
+// when the caller set no deadline.
+constexpr auto k_put_back_bound = std::chrono::seconds(10);
 
-// One file per job, named after its path: the lock directory holds no
-// subdirectories, and a path can be longer than a file name may be.
-std::string lock_file_name(std::string_view path) {
-  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
-  for (unsigned char c : path) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  char name[32];
-  std::snprintf(name, sizeof name, "%016llx.lock", static_cast<unsigned long long>(hash));
-  return name;
-}
-
-namespace {
-
-// The lock file reads "holder PID\nrequest TOKEN\npath PATH\n".
+// The lock file reads "key value" lines:
+//   holder PID        the run that holds (or last held) the lock
+//   request TOKEN     the run that made the job's last freeze or thaw request
+//   hold TOKEN        a run that holds the job in a state nobody asked for
+//   restore frozen|thawed   the state that hold puts back
+//   path PATH         the job, for people reading the file
+// A missing key is an empty value: the file is ours alone, and an old or
+// empty one says "no request recorded, no hold".
 std::string field(std::string_view content, std::string_view key) {
   for (auto line : split(content, '\n')) {
     if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ' ') {
@@ -50,19 +46,63 @@ Error held_error(SysIo& io, int fd, const Cgroup& cg, bool our_bound) {
   return text_error("timed out waiting for " + who + " that holds the job's lock", cg.path(), ETIMEDOUT);
 }
 
+// "PID@START" -> PID and START (the process's start time in clock ticks
+// since boot, /proc/PID/stat field 22).
+bool parse_token(std::string_view token, pid_t& pid, unsigned long long& start) {
+  auto at = token.find('@');
+  if (at == std::string_view::npos) return false;
+  auto p = parse_decimal(token.substr(0, at));
+  auto s = parse_decimal(token.substr(at + 1));
+  if (!p || !s || *p <= 0) return false;
+  pid = static_cast<pid_t>(*p);
+  start = *s;
+  return true;
+}
+
+bool token_alive(SysIo& io, std::string_view token) {
+  pid_t pid = 0;
+  unsigned long long start = 0;
+  if (!parse_token(token, pid, start)) return false;
+  auto info = read_task_stat(io, pid);
+  return info && info->start_time == start;
+}
+
 }  // namespace
 
+Result<std::string> lock_key(const Cgroup& cg) { return cg.io().identity(cg.dir()); }
+
+// One file per job, named after its identity: the lock directory holds no
+// subdirectories.
+std::string lock_file_name(std::string_view key) {
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
+  for (unsigned char c : key) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.lock", static_cast<unsigned long long>(hash));
+  return name;
+}
+
 const std::string& this_run_token(SysIo& io) {
-  static const std::string token =
-      std::to_string(io.self_pid()) + "@" + std::to_string(io.now().time_since_epoch().count());
+  static const std::string token = [&io] {
+    pid_t pid = io.self_pid();
+    auto self = read_task_stat(io, pid);
+    // Without /proc (a fake), the time we first asked stands in for the start.
+    unsigned long long start = self ? self->start_time
+                                    : static_cast<unsigned long long>(io.now().time_since_epoch().count());
+    return std::to_string(pid) + "@" + std::to_string(start);
+  }();
   return token;
 }
 
-Result<JobLock> JobLock::acquire(const Cgroup& cg, Deadline deadline) {
+Result<JobLock> JobLock::acquire(Freezer& freezer, const Cgroup& cg, Deadline deadline) {
   SysIo& io = cg.io();
   const bool our_bound = deadline.is_never();
   const Deadline until = our_bound ? Deadline::after(io, k_lock_bound) : deadline;
-  const std::string name = lock_file_name(cg.path());
+  auto key = lock_key(cg);
+  if (!key) return key.error();
+  const std::string name = lock_file_name(*key);
   for (;;) {
     auto fd = io.open_lock(name);
     if (!fd) return fd.error();
@@ -72,9 +112,8 @@ Result<JobLock> JobLock::acquire(const Cgroup& cg, Deadline deadline) {
       if (!taken) return taken.error();
       if (*taken) {
         JobLock lock(io, name, cg.path(), std::move(*fd));
-        (void)io.rewrite_lock(lock.m_fd.get(), name,
-                              "holder " + std::to_string(io.self_pid()) + "\nrequest " + lock.last_request() +
-                                  "\npath " + lock.m_path + "\n");
+        auto put_back = lock.put_back_dead_hold(freezer, cg, our_bound ? Deadline::after(io, k_put_back_bound) : deadline);
+        if (!put_back) return put_back.error();
         return lock;
       }
       if (until.expired(io)) return held_error(io, fd->get(), cg, our_bound);
@@ -82,37 +121,87 @@ Result<JobLock> JobLock::acquire(const Cgroup& cg, Deadline deadline) {
   }
 }
 
-Result<std::optional<JobLock>> JobLock::try_acquire(const Cgroup& cg) {
+Result<std::optional<JobLock>> JobLock::try_acquire(Freezer& freezer, const Cgroup& cg) {
   SysIo& io = cg.io();
-  const std::string name = lock_file_name(cg.path());
+  auto key = lock_key(cg);
+  if (!key) return key.error();
+  const std::string name = lock_file_name(*key);
   auto fd = io.open_lock(name);
   if (!fd) return fd.error();
   auto taken = io.lock_file(fd->get(), name, Clock::duration::zero());
   if (!taken && taken.error().errnum == ESTALE) return std::optional<JobLock>();
   if (!taken) return taken.error();
   if (!*taken) return std::optional<JobLock>();
-  return std::optional<JobLock>(JobLock(io, name, cg.path(), std::move(*fd)));
+  JobLock lock(io, name, cg.path(), std::move(*fd));
+  auto put_back = lock.put_back_dead_hold(freezer, cg, Deadline::after(io, k_put_back_bound));
+  if (!put_back) return put_back.error();
+  return std::optional<JobLock>(std::move(lock));
 }
 
-std::string JobLock::last_request() const {
-  auto content = m_io->reread(m_fd.get(), m_path);
-  return content ? field(*content, "request") : std::string();
+std::string JobLock::content() const {
+  auto text = m_io->reread(m_fd.get(), m_path);
+  return text ? *text : std::string();
 }
 
-Status JobLock::record_request() {
-  return m_io->rewrite_lock(m_fd.get(), m_name,
-                            "holder " + std::to_string(m_io->self_pid()) + "\nrequest " + this_run_token(*m_io) +
-                                "\npath " + m_path + "\n");
+Status JobLock::rewrite(std::string_view request, std::string_view hold, std::string_view restore) {
+  std::string text = "holder " + std::to_string(m_io->self_pid()) + "\n";
+  if (!request.empty()) text += "request " + std::string(request) + "\n";
+  if (!hold.empty()) text += "hold " + std::string(hold) + "\nrestore " + std::string(restore) + "\n";
+  text += "path " + m_path + "\n";
+  return m_io->rewrite_lock(m_fd.get(), m_name, text);
 }
 
-bool JobLock::last_request_is_ours() const { return last_request() == this_run_token(*m_io); }
+// Whoever held the lock before us released it, so a hold still recorded is
+// a dead run's (a live one clears its hold before it lets go, also when it
+// stops: kernel/defer_interrupts.h). Its state goes back first: no job stays
+// frozen because a tool died.
+Status JobLock::put_back_dead_hold(Freezer& freezer, const Cgroup& cg, Deadline deadline) {
+  const std::string text = content();
+  const std::string request = field(text, "request");
+  const std::string hold = field(text, "hold");
+  if (!hold.empty() && hold != this_run_token(*m_io)) {
+    const bool frozen = field(text, "restore") == "frozen";
+    auto back = request_with_retry(freezer, *this, cg, frozen, deadline);
+    if (!back && !is_gone(back.error())) {
+      Error e = back.error();
+      e.detail = "cannot put back the state a dead run (" + hold + ") held the job in: " + e.reason();
+      return e;
+    }
+  }
+  return rewrite(request, "", "");
+}
 
-void JobLock::discard(SysIo& io, std::string_view path) {
-  const std::string name = lock_file_name(path);
+Status JobLock::record_request() { return rewrite(this_run_token(*m_io), "", ""); }
+
+bool JobLock::last_request_is_ours() const { return field(content(), "request") == this_run_token(*m_io); }
+
+Status JobLock::record_hold(bool restore_frozen) {
+  return rewrite(field(content(), "request"), this_run_token(*m_io), restore_frozen ? "frozen" : "thawed");
+}
+
+Status JobLock::clear_hold() { return rewrite(field(content(), "request"), "", ""); }
+
+void JobLock::discard(SysIo& io, std::string_view key) {
+  const std::string name = lock_file_name(key);
   auto fd = io.open_lock(name);
   if (!fd) return;
   auto taken = io.lock_file(fd->get(), name, Clock::duration::zero());
   if (taken && *taken) (void)io.remove_lock(name);
+}
+
+std::optional<HoldRecord> read_hold(const Cgroup& cg) {
+  SysIo& io = cg.io();
+  auto key = lock_key(cg);
+  if (!key) return std::nullopt;
+  auto text = io.read_lock(lock_file_name(*key));
+  if (!text) return std::nullopt;
+  std::string hold = field(*text, "hold");
+  HoldRecord record;
+  unsigned long long start = 0;
+  if (hold.empty() || !parse_token(hold, record.owner, start)) return std::nullopt;
+  record.alive = token_alive(io, hold);
+  record.restore_frozen = field(*text, "restore") == "frozen";
+  return record;
 }
 
 }  // namespace cgjob

@@ -98,7 +98,7 @@ Result<std::string> JobRoot::cgroup_dir_of(pid_t pid) const {
 
 Caller JobRoot::caller() const {
   auto dir = cgroup_dir_of(0);
-  return Caller{m_io->self_pid(), dir ? *dir : std::string()};
+  return Caller{m_io->self_pid(), dir ? *dir : std::string(), static_cast<bool>(dir)};
 }
 
 }  // namespace cgjob

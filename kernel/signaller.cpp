@@ -4,12 +4,13 @@
 
 #include <algorithm>
 
+#include <unordered_map>
 #include <unordered_set>
 
 #include "kernel/capabilities.h"
 #include "kernel/defer_interrupts.h"
 #include "kernel/event_file.h"
-#include "kernel/job_lock.h"
+#include "kernel/job_hold.h"
 #include "kernel/pinned_task.h"
 
 namespace cgjob {
@@ -25,9 +26,6 @@ constexpr auto k_signal_bound = std::chrono::seconds(10);
 // How many more times to wait for FROZEN and re-read the processes when the
 // first wait did not see the job FROZEN (see signal_job).
 constexpr int k_settle_rounds = 3;
-
-// How many times a failing write that puts the freeze state back is tried.
-constexpr int k_restore_attempts = 8;
 
 // Keep pidfds for waiting only while well below the fd limit.
 std::size_t pidfd_budget() {
@@ -64,6 +62,31 @@ Result<std::size_t> try_subtree_write(const Cgroup& job, bool present, std::stri
   return written.error();
 }
 
+// The processes signalled so far, by identity, not by bare PID: a PID and,
+// where one was kept, the pidfd of the process it named. A PID listed again
+// whose pidfd says that process has exited names a new process (the PID was
+// reused by a new member of the job): it gets the signal too.
+class SignalledSet {
+ public:
+  /// Whether `pid` names a process not signalled yet (then it is recorded).
+  bool first_time(SysIo& io, pid_t pid, const std::vector<UniqueFd>& pidfds) {
+    auto [it, inserted] = m_pidfd_of.try_emplace(pid, k_none);
+    if (inserted) return true;
+    if (it->second == k_none || it->second >= pidfds.size()) return false;
+    pollfd p{pidfds[it->second].get(), POLLIN, 0};
+    auto n = io.poll(std::span<pollfd>(&p, 1), Clock::duration::zero());
+    if (!n || p.revents == 0) return false;  // still the process we signalled
+    it->second = k_none;
+    return true;
+  }
+  /// The process `pid` now names was signalled; pidfds[index] is its pidfd.
+  void keep_pidfd(pid_t pid, std::size_t index) { m_pidfd_of[pid] = index; }
+
+ private:
+  static constexpr std::size_t k_none = static_cast<std::size_t>(-1);
+  std::unordered_map<pid_t, std::size_t> m_pidfd_of;
+};
+
 // Signals every process of the subtree not yet in `seen` (nor `skip`, the
 // caller), until a pass finds no new one or `deadline` passes.
 // Why a pinned PID is signalled only after the next read of cgroup.procs
@@ -76,7 +99,7 @@ Result<std::size_t> try_subtree_write(const Cgroup& job, bool present, std::stri
 // the task's /proc/PID directory (kernel/pinned_task.h says how a kill(2)
 // through it is known to have reached that task).
 Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline deadline,
-                                std::unordered_set<pid_t>& seen, SignalReport& report) {
+                                SignalledSet& seen, SignalReport& report) {
   SysIo& io = job.io();
   std::size_t budget = pidfd_budget();
   Status first;
@@ -96,11 +119,14 @@ Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline
       }
       ++report.signalled;
       if (*sent == PinnedTask::Delivery::unconfirmed) report.unconfirmed.push_back(task.pid());
-      if (task.by_pidfd() && report.pidfds.size() < budget) report.pidfds.push_back(task.take_pidfd());
+      if (task.by_pidfd() && report.pidfds.size() < budget) {
+        seen.keep_pidfd(task.pid(), report.pidfds.size());
+        report.pidfds.push_back(task.take_pidfd());
+      }
     }
     unconfirmed.clear();
     for (pid_t pid : *pids) {
-      if (pid == skip || !seen.insert(pid).second) continue;
+      if (pid == skip || !seen.first_time(io, pid, report.pidfds)) continue;
       auto task = PinnedTask::pin(io, pid);
       if (!task) {
         if (task.error().errnum != ESRCH && task.error().errnum != ENOENT && first.ok()) first = task.error();
@@ -143,12 +169,125 @@ class ExitCursor {
   std::size_t m_next = 0;
 };
 
-// Waits until every pidfd polls readable (its process exited) or the deadline.
-void wait_pidfds(SysIo& io, std::span<const UniqueFd> pidfds, Deadline deadline) {
-  ExitCursor exits(io, pidfds);
-  while (!exits.all_exited() && !deadline.expired(io)) {
-    pollfd p{exits.current(), POLLIN, 0};
-    if (!io.poll(std::span<pollfd>(&p, 1), deadline.remaining(io, std::chrono::milliseconds(100)))) return;
+}  // namespace
+
+namespace {
+
+// The caller runs inside the job (or cannot tell that it does not): freezing
+// the job would freeze the caller with it, holding the job's lock, and
+// nothing could thaw it (a supervisor script inside its job stopping its
+// siblings); cgroup.kill would kill the caller too. So the others are
+// signalled as they are: best effort against forks.
+// Whether the caller runs in the job. Where its own cgroup could not be read
+// (a cgroup namespace, an odd mount), the job's process lists say: the
+// caller's PID as this namespace sees it is listed there or not. Where even
+// those cannot be read, the answer is yes: the path that never freezes the
+// caller's own job (fail closed).
+bool caller_inside(const Cgroup& job, const Caller& caller) {
+  if (caller.known()) return caller.inside(job);
+  auto subtree = open_subtree(job);
+  if (!subtree) return true;
+  auto pids = subtree_procs(*subtree);
+  return !pids || std::find(pids->begin(), pids->end(), caller.pid) != pids->end();
+}
+
+Result<SignalReport> signal_from_inside(const Cgroup& job, int sig, const Caller& caller, Deadline bounded) {
+  SignalReport report;
+  report.best_effort = true;
+  report.caller_unknown = !caller.known();
+  SignalledSet seen;
+  auto sent = signal_until_no_new_pids(job, sig, caller.pid, bounded, seen, report);
+  if (!sent) return sent.error();
+  return report;
+}
+
+// cgroup.signal (the project's kernel patch, kernel/patches/linux-6.1):
+// any signal, one write, race-free against forks, nothing frozen.
+// cgroup.kill (5.14+): SIGKILL alike. Both are v2 only: a v1 job has
+// neither file (kernel/capabilities.h). nullopt: neither applies here.
+Result<std::optional<SignalReport>> signal_by_one_write(const Cgroup& job, int sig, CountFirst count_first) {
+  SignalReport report;
+  bool done = false;
+  auto count = try_subtree_write(job, has_cgroup_signal(job), "cgroup.signal", std::to_string(sig), count_first, done);
+  if (!count) return count.error();
+  report.used_cgroup_signal = done;
+  if (!done && sig == SIGKILL) {
+    count = try_subtree_write(job, has_cgroup_kill(job), "cgroup.kill", "1", count_first, done);
+    if (!count) return count.error();
+    report.used_cgroup_kill = done;
+  }
+  if (!done) return std::optional<SignalReport>();
+  report.signalled = *count;
+  return std::optional<SignalReport>(std::move(report));
+}
+
+// The freeze path: hold the job frozen (kernel/job_hold.h), signal every
+// process through a pidfd until no new one appears, put the state back.
+// Interrupts wait until the state is back; a stop (SIGTSTP, SIGTTIN,
+// SIGTTOU) puts the state back, lets go of the locks, stops, and after
+// SIGCONT takes the job again and goes on: a process signalled before the
+// stop is not signalled twice.
+Result<SignalReport> signal_frozen(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
+                                   Deadline bounded, const Caller& caller, Clock::duration freeze_wait) {
+  SysIo& io = job.io();
+  SignalReport report;
+  SignalledSet seen;
+  DeferInterrupts defer;
+  const bool thaw_subjobs = sig == SIGKILL && !freezer.frozen_die_of_sigkill();
+  auto stop_or_interrupt = [&] { return defer.interrupted() || defer.stop_requested(); };
+  for (;;) {
+    // The first lock wait is bounded by the caller's deadline (its own bound
+    // when there is none); everything after it by `bounded`.
+    std::optional<JobHold> hold;
+    {
+      auto taken = JobHold::take(freezer, job, thaw_subjobs, deadline);
+      if (!taken) return taken.error();
+      hold.emplace(std::move(*taken));
+    }
+    deadline = bounded;
+    auto requested = hold->freeze(deadline);
+    if (!requested) {
+      (void)hold->put_back(deadline, {}, Clock::duration::zero());
+      return requested.error();
+    }
+    // An interrupt or a stop held back meanwhile ends the wait at its next
+    // re-read, so a job that cannot freeze is put back at once. One wait, not
+    // slices of one: the wait's nudges grow apart and every 8th thaws and
+    // re-freezes (v1), a schedule each new slice would start over.
+    auto until_frozen = [&]() -> bool {
+      return hold->wait_frozen(deadline.min(Deadline::after(io, freeze_wait)), stop_or_interrupt);
+    };
+    bool frozen = until_frozen();
+    Status first;
+    if (!stop_or_interrupt()) first = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
+    // Why: while the job is not FROZEN yet (v1 FREEZING with busy forkers, a
+    // loaded machine), a task can be inside fork(2) when we signal it. The
+    // kernel (6.x copy_process) checks for a fatal signal, then makes the
+    // child visible, and only then links it into the cgroup
+    // (cgroup_post_fork): that child can miss our last read of cgroup.procs
+    // and run on unsignalled. Once the job is FROZEN no task is inside
+    // fork(2), so one more pass after that sees every child. A job that
+    // cannot freeze (a task stuck in FUSE) gets a few bounded tries, the
+    // first even past the deadline: a re-read costs little.
+    for (int round = 0; !frozen && round < k_settle_rounds && !stop_or_interrupt(); ++round) {
+      frozen = until_frozen();
+      auto more = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
+      if (first.ok()) first = more;
+      if (deadline.expired(io)) break;
+    }
+    // Every path puts the state back; a restore that fails for good is the
+    // error reported (and stays recorded for the next run).
+    auto back = hold->put_back(deadline, report.pidfds, k_exit_grace);
+    if (!back) return back.error();
+    if (defer.stop_requested() && !defer.interrupted()) {
+      hold.reset();  // let go of the locks while stopped: nobody waits on us
+      defer.stop_here();
+      continue;
+    }
+    // (An interrupted run ends by its signal once the state is back.)
+    report.freeze_incomplete = !frozen && !defer.interrupted();
+    if (!first) return first.error();
+    return report;
   }
 }
 
@@ -156,149 +295,15 @@ void wait_pidfds(SysIo& io, std::span<const UniqueFd> pidfds, Deadline deadline)
 
 Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, Deadline deadline,
                                 const Caller& caller, Clock::duration freeze_wait, CountFirst count_first) {
-  SysIo& io = job.io();
-  SignalReport report;
-  std::unordered_set<pid_t> seen;
   // Without a deadline, the signalling itself still ends: EBUSY retries of
   // the freeze (old v1 kernels), the v1 SIGKILL thaw, a fork loop signalled
   // from inside. (A lock wait has its own bound, with its own error.)
-  const Deadline bounded = deadline.is_never() ? Deadline::after(io, k_signal_bound) : deadline;
-  if (caller.inside(job)) {
-    // Freezing the job would freeze the caller with it, holding the job's
-    // lock, and nothing could thaw it (a supervisor script inside its job
-    // stopping its siblings). cgroup.kill would kill the caller too. So the
-    // others are signalled as they are: best effort against forks.
-    report.best_effort = true;
-    auto sent = signal_until_no_new_pids(job, sig, caller.pid, bounded, seen, report);
-    if (!sent) return sent.error();
-    return report;
-  }
-  // cgroup.signal (the project's kernel patch, kernel/patches/linux-6.1):
-  // any signal, one write, race-free against forks, nothing frozen.
-  // cgroup.kill (5.14+): SIGKILL alike. Both are v2 only: a v1 job has
-  // neither file (kernel/capabilities.h).
-  {
-    bool done = false;
-    auto count = try_subtree_write(job, has_cgroup_signal(job), "cgroup.signal", std::to_string(sig), count_first, done);
-    if (!count) return count.error();
-    report.used_cgroup_signal = done;
-    if (!done && sig == SIGKILL) {
-      count = try_subtree_write(job, has_cgroup_kill(job), "cgroup.kill", "1", count_first, done);
-      if (!count) return count.error();
-      report.used_cgroup_kill = done;
-    }
-    if (done) {
-      report.signalled = *count;
-      return report;
-    }
-  }
-
-  // From reading the freeze state to putting it back, no other run may
-  // change it (kernel/job_lock.h), and no interrupt may end us: the job
-  // would stay frozen with nobody having asked for it.
-  auto lock = JobLock::acquire(job, deadline);
-  if (!lock) return lock.error();
-  DeferInterrupts defer;
-  deadline = bounded;
-
-  // Remember who asked to be frozen, to put it back afterwards. Only v1
-  // SIGKILL touches sub-jobs (their tasks must be thawed to die), each under
-  // its own lock, taken parents first as every run takes them.
-  bool thaw_subjobs = sig == SIGKILL && !freezer.frozen_die_of_sigkill();
-  auto subtree = open_subtree(job);
-  if (!subtree) return subtree.error();
-  std::vector<bool> was_frozen;
-  std::vector<JobLock> subjob_locks;
-  for (std::size_t i = 0; i < (thaw_subjobs ? subtree->size() : 1); ++i) {
-    const Cgroup& cg = (*subtree)[i];
-    auto self = freezer.self_freezing(cg);
-    if (self && *self && i > 0) {
-      auto sub_lock = JobLock::acquire(cg, deadline);
-      if (!sub_lock) return sub_lock.error();
-      subjob_locks.push_back(std::move(*sub_lock));
-      self = freezer.self_freezing(cg);
-    }
-    if (!self) {
-      // A sub-job removed meanwhile has nothing left to restore.
-      if (i > 0 && is_gone(self.error())) {
-        was_frozen.push_back(false);
-        continue;
-      }
-      return self.error();
-    }
-    was_frozen.push_back(*self);
-  }
-
-  auto requested = request_with_retry(freezer, job, true, deadline);
-  if (!requested) return requested.error();
-  const Cgroup* top[] = {&job};
-  // An interrupt held back meanwhile ends the wait at its next re-read, so
-  // an interrupted cgkill puts a job that cannot freeze back at once. One
-  // wait, not slices of one: the wait's nudges grow apart and every 8th
-  // thaws and re-freezes (v1), a schedule each new slice would start over.
-  auto until_frozen = [&]() -> bool {
-    return wait_frozen(freezer, top, deadline.min(Deadline::after(io, freeze_wait)),
-                       [&] { return defer.interrupted(); })[0];
-  };
-  bool frozen = until_frozen();
-
-  Status first;
-  if (!defer.interrupted()) first = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
-  // Why: while the job is not FROZEN yet (v1 FREEZING with busy forkers, a
-  // loaded machine), a task can be inside fork(2) when we signal it. The
-  // kernel (6.x copy_process) checks for a fatal signal, then makes the child
-  // visible, and only then links it into the cgroup (cgroup_post_fork): that
-  // child can miss our last read of cgroup.procs and run on unsignalled. Once
-  // the job is FROZEN no task is inside fork(2), so one more pass after that
-  // sees every child. A job that cannot freeze (a task stuck in FUSE) gets a
-  // few bounded tries.
-  // The first of these rounds is made even when the deadline has passed (the
-  // pass itself may have used it up on a slow machine): a re-read costs
-  // little, and a child linked meanwhile gets its signal.
-  for (int round = 0; !frozen && round < k_settle_rounds && !defer.interrupted(); ++round) {
-    frozen = until_frozen();
-    auto more = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
-    if (first.ok()) first = more;
-    if (deadline.expired(io)) break;
-  }
-  // (An interrupted run ends by its signal once the state is back.)
-  report.freeze_incomplete = !frozen && !defer.interrupted();
-  // Put the freeze state back on every path. A write that fails is tried
-  // again a few times whatever the deadline (EINTR, EAGAIN, EBUSY pass): a
-  // job left frozen is the worst outcome, so a restore that fails for good
-  // is the error reported, saying so.
-  auto restore = [&](std::size_t i, bool freeze) {
-    Backoff pause(std::chrono::milliseconds(1), std::chrono::milliseconds(64));
-    Status done;
-    for (int attempt = 0; attempt < k_restore_attempts; ++attempt) {
-      done = request_with_retry(freezer, (*subtree)[i], freeze, deadline);
-      if (done || is_gone(done.error())) return;
-      pollfd none{};
-      (void)io.poll(std::span<pollfd>(&none, 0), pause.next());
-    }
-    Error e = done.error();
-    e.detail = std::string("could not put the freeze state back: ") + e.reason();
-    first = e;
-  };
-  if (thaw_subjobs) {
-    bool refreeze = false;
-    for (std::size_t i = 0; i < subtree->size(); ++i) {
-      if (i == 0 || was_frozen[i]) restore(i, false);
-      refreeze = refreeze || was_frozen[i];
-    }
-    // Only where something is frozen again must the killed have gone first:
-    // a v1 task with SIGKILL pending still enters the refrigerator.
-    if (refreeze) {
-      wait_pidfds(io, report.pidfds, deadline.min(Deadline::after(io, k_exit_grace)));
-      for (std::size_t i = 0; i < subtree->size(); ++i) {
-        if (was_frozen[i]) restore(i, true);
-      }
-    }
-  } else if (!was_frozen[0]) {
-    restore(0, false);
-  }
-  if (!first) return first.error();
-  return report;
+  const Deadline bounded = deadline.is_never() ? Deadline::after(job.io(), k_signal_bound) : deadline;
+  if (caller_inside(job, caller)) return signal_from_inside(job, sig, caller, bounded);
+  auto written = signal_by_one_write(job, sig, count_first);
+  if (!written) return written.error();
+  if (*written) return std::move(**written);
+  return signal_frozen(freezer, job, sig, deadline, bounded, caller, freeze_wait);
 }
 
 Result<std::size_t> count_processes(const Cgroup& job, pid_t skip) {

@@ -20,6 +20,9 @@ struct SignalReport {
   bool used_cgroup_kill = false;   ///< SIGKILL went through cgroup.kill
   bool used_cgroup_signal = false; ///< one write to cgroup.signal (the project's kernel patch)
   bool best_effort = false;        ///< not frozen (the caller is inside): a fork racing the signal may escape it
+  /// The caller's own cgroup could not be read, so the job's process lists
+  /// decided whether it runs inside (best_effort where they could not).
+  bool caller_unknown = false;
   /// The job was not FROZEN by the last re-read of its processes (a task that
   /// cannot freeze, or no time left): a fork racing the signal may have
   /// escaped it.

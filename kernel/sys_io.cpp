@@ -48,26 +48,42 @@ Result<std::string> read_all(int fd, std::string_view path) {
 // Where this caller's job locks live: a directory that only the caller can
 // write and open, so that nobody else can hold a lock there (a lock on the
 // job's own directory can be taken by anyone who may read the job).
-// CGJOB_LOCK_DIR, else root: /run/cgjob; others: $XDG_RUNTIME_DIR/cgjob or
-// /run/user/UID/cgjob; where none of these can be made, /tmp/cgjob-UID.
+// CGJOB_LOCK_DIR, else root: /run/cgjob; others: $XDG_RUNTIME_DIR/cgjob,
+// /run/user/UID/cgjob, or where neither can be made, one in the caller's
+// home ($XDG_STATE_HOME/cgjob, ~/.local/state/cgjob). Never a fixed name in
+// /tmp: any local user could make it first and deny us every lock.
 std::vector<std::string> lock_dir_candidates(uid_t uid) {
   const char* forced = std::getenv("CGJOB_LOCK_DIR");
   if (forced && *forced) return {forced};
   std::vector<std::string> out;
   if (uid == 0) {
     out.push_back("/run/cgjob");
-  } else {
-    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-    if (runtime && runtime[0] == '/') out.push_back(join_path(runtime, "cgjob"));
-    out.push_back("/run/user/" + std::to_string(uid) + "/cgjob");
+    return out;
   }
-  out.push_back("/tmp/cgjob-" + std::to_string(uid));
+  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+  if (runtime && runtime[0] == '/') out.push_back(join_path(runtime, "cgjob"));
+  out.push_back("/run/user/" + std::to_string(uid) + "/cgjob");
+  const char* state = std::getenv("XDG_STATE_HOME");
+  const char* home = std::getenv("HOME");
+  if (state && state[0] == '/') {
+    out.push_back(join_path(state, "cgjob"));
+  } else if (home && home[0] == '/') {
+    out.push_back(join_path(home, ".local/state/cgjob"));
+  }
   return out;
 }
 
 // Makes (0700) and opens `path`; refuses a directory that another user owns
 // or may write: whoever can write it could hold our locks.
 Result<UniqueFd> open_private_dir(const std::string& path, uid_t uid) {
+  if (::mkdir(path.c_str(), 0700) < 0 && errno == ENOENT) {
+    // ~/.local/state may not exist yet: its missing parents are made as
+    // XDG tools make them (0700); where we may not, mkdir says so below.
+    for (auto slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+      (void)::mkdir(path.substr(0, slash).c_str(), 0700);
+    }
+    (void)::mkdir(path.c_str(), 0700);
+  }
   if (::mkdir(path.c_str(), 0700) < 0 && errno != EEXIST) return sys_error(errno, "mkdir", path);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) return sys_error(errno, "open", path);
@@ -222,6 +238,26 @@ class RealSysIo final : public SysIo {
     return {};
   }
 
+  Result<std::string> read_lock(std::string_view name) override {
+    for (const auto& path : lock_dir_candidates(::geteuid())) {
+      // Read only: no directory is made, and one that is not the caller's
+      // own is not read (its content could be anybody's).
+      UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      struct stat st {};
+      if (!dir.valid() || ::fstat(dir.get(), &st) < 0 || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) {
+        continue;
+      }
+      return read_file(DirRef{dir.get(), path}, name);
+    }
+    return sys_error(ENOENT, "open", std::string(name));
+  }
+
+  Result<std::string> identity(DirRef dir) override {
+    struct stat st {};
+    if (::fstat(dir.fd, &st) < 0) return sys_error(errno, "stat", std::string(dir.path));
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  }
+
   Status remove_lock(std::string_view name) override {
     auto dir = lock_dir();
     if (!dir) return dir.error();
@@ -307,8 +343,10 @@ class RealSysIo final : public SysIo {
       last = fd.error();
       // A directory we may not make (no /run, a read-only one): try the next
       // place. One that exists but is not ours is an error, not a fallback.
-      if (last.errnum != ENOENT && last.errnum != EACCES && last.errnum != EROFS) break;
+      if (last.errnum != ENOENT && last.errnum != EACCES && last.errnum != EROFS) return last;
     }
+    last.detail = "no place for job locks (" + last.reason() +
+                  "): set XDG_RUNTIME_DIR or CGJOB_LOCK_DIR to a directory only you may write";
     return last;
   }
 

@@ -92,6 +92,14 @@ class SysIo {
   virtual Status rewrite_lock(int fd, std::string_view name, std::string_view data) = 0;
   /// Removes lock file `name` (its job is gone); ENOENT is fine.
   virtual Status remove_lock(std::string_view name) = 0;
+  /// What lock file `name` says, read without taking or creating it (cgstat
+  /// shows a dead run's hold); ENOENT when there is none.
+  virtual Result<std::string> read_lock(std::string_view name) = 0;
+  /// What names the cgroup open at `dir` whatever the mount or the spelling
+  /// of its path: its device and inode (on cgroupfs the inode is the cgroup's
+  /// ID, never reused while the system runs). The default, for fakes without
+  /// inodes, is the path.
+  virtual Result<std::string> identity(DirRef dir) { return std::string(dir.path); }
 
   /// pidfd_open(2): ESRCH for no such process, ENOSYS before 5.3.
   virtual Result<UniqueFd> pidfd_open(pid_t pid) = 0;

@@ -30,6 +30,13 @@ Result<TaskInfo> parse_proc_stat(std::string_view text, pid_t pid) {
     std::strtol(p, &end, 10);
   }
   info.flags = std::strtoul(end, &end, 10);
+  // minflt cminflt majflt cmajflt utime stime cutime cstime priority nice
+  // num_threads itrealvalue, then starttime.
+  for (int field = 0; field < 12; ++field) {
+    p = end;
+    std::strtoll(p, &end, 10);
+  }
+  info.start_time = std::strtoull(end, &end, 10);
   return info;
 }
 

@@ -17,6 +17,7 @@ struct TaskInfo {
   char state = '?';   ///< R, S, D, T, Z ...
   unsigned long flags = 0;
   std::string wchan;  ///< /proc/PID/wchan; "" when the kernel hides it or the task runs
+  unsigned long long start_time = 0;  ///< clock ticks after boot: with the PID, names one process
 };
 
 /// Reads /proc/PID/stat and /proc/PID/wchan. ENOENT/ESRCH: the task is gone.

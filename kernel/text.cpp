@@ -1,5 +1,7 @@
 #include "kernel/text.h"
 
+#include <charconv>
+
 namespace cgjob {
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
@@ -27,6 +29,13 @@ bool list_contains(std::string_view list, std::string_view item, char sep) {
     if (piece == item) return true;
   }
   return false;
+}
+
+std::optional<unsigned long long> parse_decimal(std::string_view text) {
+  unsigned long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
 
 }  // namespace cgjob

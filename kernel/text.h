@@ -1,6 +1,7 @@
 #pragma once
 // Splitting the small text formats of /proc and cgroupfs.
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -15,5 +16,9 @@ std::vector<std::string_view> lines(std::string_view text);
 
 /// Whether the `sep`-separated `list` has `item` ("rw,freezer" has "freezer").
 bool list_contains(std::string_view list, std::string_view item, char sep = ',');
+
+/// `text` as an unsigned decimal, all of it; nullopt for anything else
+/// (empty, a sign, a space, trailing garbage, overflow).
+std::optional<unsigned long long> parse_decimal(std::string_view text);
 
 }  // namespace cgjob

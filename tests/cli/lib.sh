@@ -227,12 +227,13 @@ holds_lock() {
 }
 
 # lock_file_name PATH: the name of the job lock file of the job at PATH in
-# CGJOB_LOCK_DIR (FNV-1a of the path, as kernel/job_lock.cpp names it).
+# CGJOB_LOCK_DIR: FNV-1a of the cgroup's identity, "DEVICE:INODE" (as
+# kernel/job_lock.cpp names it, the same through any mount or spelling).
 lock_file_name() {
   python3 -c '
 import sys
 h = 14695981039346656037
 for c in sys.argv[1].encode():
     h = ((h ^ c) * 1099511628211) % (1 << 64)
-print("%016x.lock" % h)' "$1"
+print("%016x.lock" % h)' "$(stat -c '%d:%i' "$1")"
 }

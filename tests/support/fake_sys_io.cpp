@@ -431,6 +431,15 @@ Status FakeSysIo::rewrite_lock(int fd, std::string_view, std::string_view data) 
   return {};
 }
 
+Result<std::string> FakeSysIo::read_lock(std::string_view name) {
+  auto it = m_locks.find(std::string(name));
+  if (it == m_locks.end()) return sys_error(ENOENT, "open", std::string(name));
+  auto fd = reopen(it->second.memfd.get());
+  char buf[4096];
+  ssize_t n = ::pread(fd.get(), buf, sizeof buf, 0);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
 Status FakeSysIo::remove_lock(std::string_view name) {
   m_locks.erase(std::string(name));
   return {};

@@ -119,6 +119,7 @@ class FakeSysIo final : public SysIo {
   Result<bool> lock_file(int fd, std::string_view name, Clock::duration wait) override;
   Status rewrite_lock(int fd, std::string_view name, std::string_view data) override;
   Status remove_lock(std::string_view name) override;
+  Result<std::string> read_lock(std::string_view name) override;
   bool may_write(DirRef dir, std::string_view name) override;
   Result<UniqueFd> pidfd_open(pid_t pid) override;
   Status send_signal(int pidfd, int sig) override;

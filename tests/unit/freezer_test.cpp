@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "kernel/job_lock.h"
 #include "kernel/freezer.h"
 #include "tests/unit/fake_kernel.h"
 
@@ -44,7 +45,9 @@ TEST_CASE("v1 EBUSY that never ends fails at the deadline with the errno and fil
   auto freezer = make_freezer(io, HierarchyKind::v1);
   auto cg = Cgroup::open(io, k_v1_job);
   REQUIRE(cg);
-  auto done = request_with_retry(*freezer, *cg, true, Deadline::after(io, 1s));
+  auto lock = JobLock::acquire(*freezer, *cg, Deadline::never());
+  REQUIRE(lock);
+  auto done = request_with_retry(*freezer, *lock, *cg, true, Deadline::after(io, 1s));
   REQUIRE_FALSE(done);
   CHECK(done.error().errnum == EBUSY);
   CHECK(done.error().path == k_v1_job + "/freezer.state");

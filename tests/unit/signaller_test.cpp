@@ -102,6 +102,7 @@ class PidfdHookIo final : public SysIo {
     return m_fake.rewrite_lock(fd, name, data);
   }
   Status remove_lock(std::string_view name) override { return m_fake.remove_lock(name); }
+  Result<std::string> read_lock(std::string_view name) override { return m_fake.read_lock(name); }
   Result<int> poll(std::span<pollfd> fds, Clock::duration timeout) override { return m_fake.poll(fds, timeout); }
   Clock::time_point now() override { return m_fake.now(); }
 

@@ -139,6 +139,10 @@ struct AddFixture {
     root.emplace(io, *resolve_layout(io, parse_mountinfo(k_v2_only), {}));
     reporter.set_quiet(true);
     io.set_file("/proc/self/cgroup", "0::/system.slice/test-runner.service\n");
+    // A move shows in /proc/PID/cgroup, which add checks afterwards.
+    io.on_write(k_unit_dir + "/jobs/build/cgroup.procs", [](FakeSysIo& fake, const std::string& pid) {
+      fake.set_file("/proc/" + pid + "/cgroup", "0::/system.slice/cgjobs.service/jobs/build\n");
+    });
   }
   void process(pid_t pid, const std::string& cgroup) {
     io.add_process(pid);

@@ -82,14 +82,17 @@ ExitStatus remove(Context& ctx, const RemoveOptions& options) {
         continue;
       }
     }
-    if (caller.inside(*cg)) {
+    // (Where cgfreeze cannot tell, rmdir answers EBUSY if it is inside.)
+    if (caller.known() && caller.inside(*cg)) {
       ctx.reporter.error(job.text, "cannot remove: cgfreeze itself runs inside it (" + caller.cgroup_dir + ")");
       status = worst(status, ExitStatus::failed);
       continue;
     }
     std::vector<std::string> paths;
     if (auto subtree = open_subtree(*cg)) {
-      for (const auto& sub : *subtree) paths.push_back(sub.path());
+      for (const auto& sub : *subtree) {
+        if (auto key = lock_key(sub)) paths.push_back(std::move(*key));
+      }
     }
     auto removed = remove_subtree(*cg, deadline.min(Deadline::after(io, k_rmdir_grace)));
     if (!removed) {
@@ -103,7 +106,7 @@ ExitStatus remove(Context& ctx, const RemoveOptions& options) {
       status = worst(status, cli::status_for_lookup(removed.error()));
       continue;
     }
-    for (const auto& path : paths) JobLock::discard(io, path);
+    for (const auto& key : paths) JobLock::discard(io, key);
     ctx.reporter.info(job.text, "removed");
   }
   return status;
