@@ -67,7 +67,7 @@ PA=$("$CGFREEZE" run --detach a -- sleep 1000); track "$PA"
 PC=$("$CGFREEZE" run --detach a/b/c -- sleep 1000); track "$PC"
 
 check "--list-columns" 0 "$CGSTAT" --list-columns
-expect "... one column name per line" test "$(echo $OUT)" = "JOB STATE PROCS SELF PARENT POPULATED PATH HIDDEN"
+expect "... one column name per line" test "$(echo $OUT)" = "JOB STATE PROCS SELF PARENT POPULATED PATH HIDDEN HELD"
 check "--names" 0 "$CGSTAT" --names
 expect "... every job, parents first ($(echo $OUT))" test "$(echo $OUT)" = "a a/b a/b/c idle"
 

@@ -90,9 +90,9 @@ TEST_CASE("columns: the table lists SPEC's columns with snake_case JSON keys", "
     keys.emplace_back(c.json_key);
     CHECK_FALSE(c.help.empty());
   }
-  CHECK(names == std::vector<std::string>{"JOB", "STATE", "PROCS", "SELF", "PARENT", "POPULATED", "PATH", "HIDDEN"});
+  CHECK(names == std::vector<std::string>{"JOB", "STATE", "PROCS", "SELF", "PARENT", "POPULATED", "PATH", "HIDDEN", "HELD"});
   CHECK(keys == std::vector<std::string>{"name", "state", "nprocs", "self_freezing", "parent_freezing", "populated",
-                                         "path", "hidden_procs"});
+                                         "path", "hidden_procs", "held_by_dead_run"});
   CHECK_THAT(columns_help(), Catch::Contains("POPULATED"));
 }
 

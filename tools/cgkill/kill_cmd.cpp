@@ -45,6 +45,11 @@ bool send(JobRoot& root, const Caller& caller, cli::Reporter& reporter, Target& 
   reporter.info(t.name->text,
                 "sent " + signal_name(sig) + " to " + processes(sent->signalled) + " (" + mechanism(*sent) + ")");
   if (auto warning = cli::unconfirmed_warning(*sent); !warning.empty()) reporter.error(t.name->text, warning);
+  if (sent->caller_unknown) {
+    reporter.info(t.name->text, std::string("cgkill could not read its own cgroup, so it ") +
+                                    (sent->best_effort ? "took itself for inside the job"
+                                                       : "looked for itself in the job's processes: not there"));
+  }
   if (sent->best_effort) {
     reporter.info(t.name->text, "cgkill runs inside the job, so it was not frozen: best effort against forks");
   }

@@ -25,6 +25,9 @@ constexpr JobColumn k_columns[] = {
     {"HIDDEN", "HIDDEN", "hidden_procs", ValueType::number,
      "processes in the job not visible in this PID namespace (shown as 0 in cgroup.procs)",
      [](const JobRow& r) { return Cell::of(static_cast<std::int64_t>(r.status.hidden_procs)); }},
+    {"HELD", "HELD", "held_by_dead_run", ValueType::boolean,
+     "a tool died holding the job frozen (or thawed) for its work; the next cgfreeze or cgkill puts it back",
+     [](const JobRow& r) { return Cell::of(r.dead_hold.has_value()); }},
 };
 
 }  // namespace

@@ -2,11 +2,13 @@
 // cgstat's one column table: it drives -o, the table view, --json and
 // --list-columns.
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "kernel/job_lock.h"
 #include "kernel/job_status.h"
 #include "kernel/task_info.h"
 #include "tools/common/columns.h"
@@ -19,6 +21,9 @@ struct JobRow {
   std::string path;  ///< filesystem path
   JobStatus status;
   std::vector<TaskInfo> procs;  ///< with --procs: what /proc says about each pid still there
+  /// A run that died holding the job in a state nobody asked for (cgkill's
+  /// freeze): the next cgfreeze or cgkill on the job puts it back.
+  std::optional<HoldRecord> dead_hold;
 };
 
 using JobColumn = cli::Column<JobRow>;

@@ -25,6 +25,16 @@ void read_procs(SysIo& io, JobRow& row, cli::Reporter& reporter, ExitStatus& sta
   }
 }
 
+// A hold recorded in the job's lock file by a run that is gone. (The lock
+// files are this user's: root's tools see root's runs.)
+std::optional<HoldRecord> dead_hold_at(SysIo& io, const std::string& path) {
+  auto cg = Cgroup::open(io, path);
+  if (!cg) return std::nullopt;
+  auto hold = read_hold(*cg);
+  if (!hold || hold->alive) return std::nullopt;
+  return hold;
+}
+
 }  // namespace
 
 std::vector<JobRow> gather(const JobRoot& root, const std::vector<JobName>& jobs, const GatherOptions& options,
@@ -49,6 +59,7 @@ std::vector<JobRow> gather(const JobRoot& root, const std::vector<JobName>& jobs
       }
       row.path = std::move(e.path);
       row.status = std::move(e.status);
+      row.dead_hold = dead_hold_at(io, row.path);
       if (options.procs) read_procs(io, row, reporter, status);
       rows.push_back(std::move(row));
     }

@@ -131,6 +131,14 @@ int main(int argc, char** argv) {
   g.recursive = o.recursive;
   g.procs = o.procs;
   auto rows = gather(*root, *jobs, g, reporter, status);
+  // The table has no room for it by default: said on stderr, as a warning
+  // that changes no exit status (JSON has held_by_dead_run).
+  for (const auto& row : rows) {
+    if (!row.dead_hold || o.json) continue;
+    reporter.error(row.name, "warning: held " + std::string(row.dead_hold->restore_frozen ? "thawed" : "frozen") +
+                                 " by a run that died (pid " + std::to_string(row.dead_hold->owner) +
+                                 "); the next cgfreeze or cgkill on it puts its state back");
+  }
   std::string out = o.json ? render_json(root->layout(), rows, o.procs)
                            : render_table(rows, columns, !o.noheadings, o.procs);
   if (!cli::put_stdout(out, reporter)) status = worst(status, ExitStatus::failed);
