@@ -17,6 +17,7 @@
 # CGJOB_VM_TEST_TIMEOUT: seconds one test may take in a guest (default 1200;
 # CTest's 300 is too short for a TCG guest on a busy host). CGJOB_VM_TESTS:
 # an extended regex; only the tests whose names match run (e.g. 'kernel|cgkill').
+# CGJOB_VM_OMIT_TESTS: an extended regex; the tests whose names match do not.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${CGJOB_BUILD_DIR:-$REPO/build}
@@ -116,6 +117,7 @@ for k in $kernels; do
       # shellcheck disable=SC2046  # hierarchies_of: one word per hierarchy
       CGJOB_VM_CONSOLE="$logs/$k-$m.console" "$REPO/scripts/vm-run.sh" --kernel "${kimage:-$k}" --mode "$m" "${share[@]}" "${selftests[@]}" -- \
         env CGJOB_VM_TEST_TIMEOUT="${CGJOB_VM_TEST_TIMEOUT:-1200}" CGJOB_VM_TESTS="${CGJOB_VM_TESTS:-.}" \
+        CGJOB_VM_OMIT_TESTS="${CGJOB_VM_OMIT_TESTS:-}" \
         CGJOB_VM_SELFTESTS="$selftests_dir" bash "$REPO/scripts/vm/guest-tests.sh" "$BUILD" $(hierarchies_of "$m") > "$log" 2>&1 &
       run_pid=$!
       trap 'kill -TERM $run_pid 2> /dev/null; wait $run_pid; exit 130' INT TERM
