@@ -274,3 +274,64 @@ TEST_CASE("an interrupt while cgkill waits for a job that does not freeze ends t
   CHECK(io.write_log().back() == k_job + "/freezer.state=THAWED");
   CHECK(g_log_size_at_interrupt == io.write_log().size());  // handled only after the thaw
 }
+
+TEST_CASE("a hold recorded by a run that died is put back by the next run that takes the lock", "[lock]") {
+  // A cgkill SIGKILLed while it held the thawed job frozen: the request is
+  // in, the hold recorded. The next cgkill must not take that freeze for the
+  // job's own state: it thaws first, and its own restore leaves it thawed.
+  FakeSysIo io;
+  v2_job(io);
+  io.add_process(101);
+  io.set_file(k_job + "/cgroup.procs", "101\n");
+  io.set_file(k_job + "/cgroup.freeze", "1\n");
+  io.set_lock_content(k_job, "holder 77\nhold 77@1\nrestore thawed\npath " + k_job + "\n");
+  auto cg = open_cg(io, k_job);
+  auto hold = read_hold(cg);
+  REQUIRE(hold);
+  CHECK(hold->owner == 77);
+  CHECK_FALSE(hold->alive);
+  CHECK_FALSE(hold->restore_frozen);
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, cg, SIGCONT, Deadline::after(io, 1s), Caller{});
+  REQUIRE(report);
+  CHECK(io.signals_of(101) == std::vector<int>{SIGCONT});
+  const auto& log = io.write_log();
+  REQUIRE(log.size() >= 3);
+  CHECK(log.front() == k_job + "/cgroup.freeze=0");  // the dead run's state, first
+  CHECK(log.back() == k_job + "/cgroup.freeze=0");   // and ours put back
+  CHECK(io.lock_content(k_job).find("hold ") == std::string::npos);
+  CHECK_FALSE(read_hold(cg));
+}
+
+TEST_CASE("a dead run's hold of a frozen job is put back frozen, before a thaw is requested", "[lock]") {
+  FakeSysIo io;
+  v2_job(io);
+  io.set_lock_content(k_job, "holder 77\nrequest 77@1\nhold 77@1\nrestore frozen\npath " + k_job + "\n");
+  auto cg = open_cg(io, k_job);
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  const Cgroup* jobs[] = {&cg};
+  auto out = change_freeze(*freezer, jobs, false, false, Deadline::after(io, 1s));
+  REQUIRE(out[0].request);
+  CHECK(out[0].was_self_freezing);  // read after the dead run's state was back
+  const auto& log = io.write_log();
+  REQUIRE(log.size() == 2);
+  CHECK(log[0] == k_job + "/cgroup.freeze=1");
+  CHECK(log[1] == k_job + "/cgroup.freeze=0");
+}
+
+TEST_CASE("a hold is recorded before cgkill's freeze and cleared once the state is back", "[lock]") {
+  FakeSysIo io;
+  v2_job(io);
+  io.add_process(101);
+  io.set_file(k_job + "/cgroup.procs", "101\n");
+  std::string seen_at_freeze;
+  io.on_write(k_job + "/cgroup.freeze", [&seen_at_freeze](FakeSysIo& fake, const std::string& data) {
+    if (data == "1") seen_at_freeze = fake.lock_content(k_job);
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::after(io, 1s), Caller{});
+  REQUIRE(report);
+  CHECK(seen_at_freeze.find("hold " + this_run_token(io)) != std::string::npos);
+  CHECK(seen_at_freeze.find("restore thawed") != std::string::npos);
+  CHECK(io.lock_content(k_job).find("hold ") == std::string::npos);
+}
