@@ -73,12 +73,41 @@ void thaw(const Cgroup& cg) {
   REQUIRE(outcome[0].request.ok());
 }
 
+// What /proc says of each process left in `cg` and its sub-jobs: PID,
+// state, parent, and its pending, blocked and caught signals, so that a
+// process never signalled (no SigPnd/ShdPnd bit of it) tells itself apart
+// from one that got the signal and was slow to die.
+std::string leftovers(const Cgroup& cg) {
+  std::string out;
+  auto subtree = open_subtree(cg);
+  if (!subtree) return "(cannot list the job: " + subtree.error().reason() + ")";
+  auto pids = subtree_procs(*subtree);
+  if (!pids) return "(cannot list the job: " + pids.error().reason() + ")";
+  for (pid_t pid : *pids) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    out += "pid " + std::to_string(pid) + ":";
+    for (std::string line; std::getline(status, line);) {
+      for (const char* key : {"Name:", "State:", "PPid:", "SigPnd:", "ShdPnd:", "SigBlk:", "SigIgn:", "SigCgt:"}) {
+        if (line.rfind(key, 0) == 0) out += " " + line;
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 // Sends `sig` and waits until the job is empty, each within 10 s (scaled).
+// A job not empty then is shown: what is left, and whether the job was
+// frozen while it was signalled (issue 25's one escaped process).
 SignalReport kill_and_wait(const Cgroup& cg, int sig) {
   auto report = signal_job(job_root().freezer(), cg, sig, within(10s), Caller{});
   REQUIRE(report.ok());
   auto left = wait_empty(job_root().freezer(), cg, report->pidfds, within(10s), Caller{});
   REQUIRE(left.ok());
+  if (*left != 0) {
+    UNSCOPED_INFO("signalled " << report->signalled << ", freeze_incomplete " << report->freeze_incomplete
+                               << ", left:\n" << leftovers(cg));
+  }
   CHECK(*left == 0);
   return std::move(*report);
 }
