@@ -2,23 +2,13 @@
 
 #include <poll.h>
 
+#include "kernel/exit_cursor.h"
+
 namespace cgjob {
 namespace {
 
 // How many times a failing write that puts the freeze state back is tried.
 constexpr int k_restore_attempts = 8;
-
-// Waits until every pidfd polls readable (its process exited) or the deadline.
-void wait_exits(SysIo& io, std::span<const UniqueFd> pidfds, Deadline deadline) {
-  for (const auto& fd : pidfds) {
-    for (;;) {
-      pollfd p{fd.get(), POLLIN, 0};
-      auto n = io.poll(std::span<pollfd>(&p, 1), deadline.remaining(io, std::chrono::milliseconds(100)));
-      if (!n || p.revents != 0 || deadline.expired(io)) break;
-    }
-    if (deadline.expired(io)) return;
-  }
-}
 
 }  // namespace
 
@@ -44,24 +34,18 @@ Result<JobHold> JobHold::take(Freezer& freezer, const Cgroup& job, bool thaw_sub
     if (i == 0 || (self && *self)) {
       auto taken = JobLock::acquire(freezer, cg, deadline);
       if (!taken) {
-        if (i > 0 && is_gone(taken.error())) {
-          hold.m_was_frozen.push_back(false);
-          hold.m_locks.emplace_back();
-          continue;
-        }
-        return taken.error();
+        self = taken.error();
+      } else {
+        lock = std::move(*taken);
+        self = freezer.self_freezing(cg);
       }
-      lock = std::move(*taken);
-      self = freezer.self_freezing(cg);
     }
     if (!self) {
+      if (i == 0 || !is_gone(self.error())) return self.error();
       // A sub-job removed meanwhile has nothing left to put back.
-      if (i > 0 && is_gone(self.error())) {
-        hold.m_was_frozen.push_back(false);
-        hold.m_locks.emplace_back();
-        continue;
-      }
-      return self.error();
+      hold.m_was_frozen.push_back(false);
+      hold.m_locks.emplace_back();
+      continue;
     }
     hold.m_was_frozen.push_back(*self);
     if (!*self && i > 0) lock.reset();

@@ -138,14 +138,9 @@ Result<std::optional<JobLock>> JobLock::try_acquire(Freezer& freezer, const Cgro
   return std::optional<JobLock>(std::move(lock));
 }
 
-std::string JobLock::content() const {
-  auto text = m_io->reread(m_fd.get(), m_path);
-  return text ? *text : std::string();
-}
-
-Status JobLock::rewrite(std::string_view request, std::string_view hold, std::string_view restore) {
+Status JobLock::rewrite(std::string_view hold, std::string_view restore) {
   std::string text = "holder " + std::to_string(m_io->self_pid()) + "\n";
-  if (!request.empty()) text += "request " + std::string(request) + "\n";
+  if (!m_request.empty()) text += "request " + m_request + "\n";
   if (!hold.empty()) text += "hold " + std::string(hold) + "\nrestore " + std::string(restore) + "\n";
   text += "path " + m_path + "\n";
   return m_io->rewrite_lock(m_fd.get(), m_name, text);
@@ -156,9 +151,11 @@ Status JobLock::rewrite(std::string_view request, std::string_view hold, std::st
 // stops: kernel/defer_interrupts.h). Its state goes back first: no job stays
 // frozen because a tool died.
 Status JobLock::put_back_dead_hold(Freezer& freezer, const Cgroup& cg, Deadline deadline) {
-  const std::string text = content();
-  const std::string request = field(text, "request");
+  auto content = m_io->reread(m_fd.get(), m_path);
+  const std::string text = content ? *content : std::string();
   const std::string hold = field(text, "hold");
+  // Read once here: while we hold the lock, nobody else writes the file.
+  m_request = field(text, "request");
   if (!hold.empty() && hold != this_run_token(*m_io)) {
     const bool frozen = field(text, "restore") == "frozen";
     auto back = request_with_retry(freezer, *this, cg, frozen, deadline);
@@ -168,18 +165,21 @@ Status JobLock::put_back_dead_hold(Freezer& freezer, const Cgroup& cg, Deadline 
       return e;
     }
   }
-  return rewrite(request, "", "");
+  return rewrite("", "");
 }
 
-Status JobLock::record_request() { return rewrite(this_run_token(*m_io), "", ""); }
+Status JobLock::record_request() {
+  m_request = this_run_token(*m_io);
+  return rewrite("", "");
+}
 
-bool JobLock::last_request_is_ours() const { return field(content(), "request") == this_run_token(*m_io); }
+bool JobLock::last_request_is_ours() const { return m_request == this_run_token(*m_io); }
 
 Status JobLock::record_hold(bool restore_frozen) {
-  return rewrite(field(content(), "request"), this_run_token(*m_io), restore_frozen ? "frozen" : "thawed");
+  return rewrite(this_run_token(*m_io), restore_frozen ? "frozen" : "thawed");
 }
 
-Status JobLock::clear_hold() { return rewrite(field(content(), "request"), "", ""); }
+Status JobLock::clear_hold() { return rewrite("", ""); }
 
 void JobLock::discard(SysIo& io, std::string_view key) {
   const std::string name = lock_file_name(key);
@@ -189,9 +189,8 @@ void JobLock::discard(SysIo& io, std::string_view key) {
   if (taken && *taken) (void)io.remove_lock(name);
 }
 
-std::optional<HoldRecord> read_hold(const Cgroup& cg) {
-  SysIo& io = cg.io();
-  auto key = lock_key(cg);
+std::optional<HoldRecord> read_hold(SysIo& io, DirRef dir) {
+  auto key = io.identity(dir);
   if (!key) return std::nullopt;
   auto text = io.read_lock(lock_file_name(*key));
   if (!text) return std::nullopt;

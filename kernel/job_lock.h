@@ -85,14 +85,15 @@ class JobLock {
  private:
   JobLock(SysIo& io, std::string name, std::string path, UniqueFd fd)
       : m_io(&io), m_name(std::move(name)), m_path(std::move(path)), m_fd(std::move(fd)) {}
-  std::string content() const;
-  Status rewrite(std::string_view request, std::string_view hold, std::string_view restore);
+  /// Writes the file anew: holder, the last request, a hold (if any).
+  Status rewrite(std::string_view hold, std::string_view restore);
   Status put_back_dead_hold(Freezer& freezer, const Cgroup& cg, Deadline deadline);
 
   SysIo* m_io;
   std::string m_name;  ///< the lock file's name in the lock directory
   std::string m_path;  ///< the job's path, recorded for people reading the file
   UniqueFd m_fd;
+  std::string m_request;  ///< the run that made the job's last request, as the file says
 };
 
 /// The identity a job's lock is named after: its cgroup's device and inode
@@ -113,8 +114,10 @@ struct HoldRecord {
   bool restore_frozen = false;  ///< the state it puts back
 };
 
-/// The hold recorded for `cg`, read without taking the lock (cgstat); nullopt
-/// when there is none or no lock file.
-std::optional<HoldRecord> read_hold(const Cgroup& cg);
+/// The hold recorded for the cgroup at `dir` (AT_FDCWD and its path will
+/// do), read without taking the lock (cgstat); nullopt when there is none or
+/// no lock file.
+std::optional<HoldRecord> read_hold(SysIo& io, DirRef dir);
+inline std::optional<HoldRecord> read_hold(const Cgroup& cg) { return read_hold(cg.io(), cg.dir()); }
 
 }  // namespace cgjob

@@ -10,6 +10,7 @@
 #include "kernel/capabilities.h"
 #include "kernel/defer_interrupts.h"
 #include "kernel/event_file.h"
+#include "kernel/exit_cursor.h"
 #include "kernel/job_hold.h"
 #include "kernel/pinned_task.h"
 
@@ -138,40 +139,6 @@ Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline
     if (unconfirmed.empty() || deadline.expired(io)) return first;
   }
 }
-
-// Walks a list of pidfds in order, past those whose process has exited.
-// Why not poll(2) them all at once: every call costs O(N) in the kernel and
-// wakes at each single exit, so N processes exiting one by one cost O(N^2)
-// (measured: 130 ms CPU for 1,000 churning workers, against 29 ms for the
-// epoll-based floor in bench/). One pidfd at a time costs O(1) per call and
-// at most two calls per process; waiting on the first one still alive is as
-// good as waiting on any, since we wait for all of them.
-class ExitCursor {
- public:
-  ExitCursor(SysIo& io, std::span<const UniqueFd> pidfds) : m_io(io), m_pidfds(pidfds) {}
-
-  /// Skips the pidfds of exited processes; true once none is left.
-  bool all_exited() {
-    while (m_next < m_pidfds.size()) {
-      pollfd p{m_pidfds[m_next].get(), POLLIN, 0};
-      auto n = m_io.poll(std::span<pollfd>(&p, 1), Clock::duration::zero());
-      if (!n || p.revents == 0) return false;
-      ++m_next;
-    }
-    return true;
-  }
-  /// The first pidfd still alive, to poll on; valid while !all_exited().
-  int current() const { return m_pidfds[m_next].get(); }
-
- private:
-  SysIo& m_io;
-  std::span<const UniqueFd> m_pidfds;
-  std::size_t m_next = 0;
-};
-
-}  // namespace
-
-namespace {
 
 // The caller runs inside the job (or cannot tell that it does not): freezing
 // the job would freeze the caller with it, holding the job's lock, and

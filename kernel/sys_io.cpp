@@ -239,22 +239,31 @@ class RealSysIo final : public SysIo {
   }
 
   Result<std::string> read_lock(std::string_view name) override {
-    for (const auto& path : lock_dir_candidates(::geteuid())) {
-      // Read only: no directory is made, and one that is not the caller's
-      // own is not read (its content could be anybody's).
-      UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      struct stat st {};
-      if (!dir.valid() || ::fstat(dir.get(), &st) < 0 || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) {
-        continue;
+    // The directory is found once per process (cgstat reads one file per
+    // job): the one in use, else the first of the caller's own that exists.
+    // Read only: no directory is made, and one that is not the caller's own
+    // is not read (its content could be anybody's).
+    if (!m_lock_dir && !m_read_lock_dir) {
+      m_read_lock_dir = std::make_unique<LockDir>();
+      for (const auto& path : lock_dir_candidates(::geteuid())) {
+        UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        struct stat st {};
+        if (dir.valid() && ::fstat(dir.get(), &st) == 0 && st.st_uid == ::geteuid() && (st.st_mode & 022) == 0) {
+          *m_read_lock_dir = LockDir{std::move(dir), path};
+          break;
+        }
       }
-      return read_file(DirRef{dir.get(), path}, name);
     }
-    return sys_error(ENOENT, "open", std::string(name));
+    const LockDir& dir = m_lock_dir ? *m_lock_dir : *m_read_lock_dir;
+    if (!dir.fd.valid()) return sys_error(ENOENT, "open", std::string(name));
+    return read_file(DirRef{dir.fd.get(), dir.path}, name);
   }
 
   Result<std::string> identity(DirRef dir) override {
     struct stat st {};
-    if (::fstat(dir.fd, &st) < 0) return sys_error(errno, "stat", std::string(dir.path));
+    std::string path(dir.path);
+    int failed = dir.fd == AT_FDCWD ? ::stat(path.c_str(), &st) : ::fstat(dir.fd, &st);
+    if (failed < 0) return sys_error(errno, "stat", path);
     return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
   }
 
@@ -373,6 +382,7 @@ class RealSysIo final : public SysIo {
   }
 
   std::unique_ptr<LockDir> m_lock_dir;
+  std::unique_ptr<LockDir> m_read_lock_dir;  ///< read_lock()'s, where no lock was taken yet
 };
 
 }  // namespace

@@ -95,8 +95,8 @@ class SysIo {
   /// What lock file `name` says, read without taking or creating it (cgstat
   /// shows a dead run's hold); ENOENT when there is none.
   virtual Result<std::string> read_lock(std::string_view name) = 0;
-  /// What names the cgroup open at `dir` whatever the mount or the spelling
-  /// of its path: its device and inode (on cgroupfs the inode is the cgroup's
+  /// What names the cgroup open at `dir` (or, with AT_FDCWD, at its path)
+  /// whatever the mount or the spelling of its path: its device and inode (on cgroupfs the inode is the cgroup's
   /// ID, never reused while the system runs). The default, for fakes without
   /// inodes, is the path.
   virtual Result<std::string> identity(DirRef dir) { return std::string(dir.path); }

@@ -4,8 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/unit/fake_kernel.h"
-#include "tools/cgfreeze/commands.h"
+#include "tests/unit/cgfreeze_fixture.h"
 
 using namespace cgjob;
 using namespace cgjob::testing;
@@ -13,25 +12,12 @@ using namespace cgjob::cgfreeze;
 
 namespace {
 
-const std::string k_mount = "/cg/freezer";
-const std::string k_root = "/cg/freezer/cgjobs";
 const std::string k_job = "/cg/freezer/cgjobs/build";
 
-struct Fixture {
-  FakeSysIo io;
-  JobRoot root{io, Layout{HierarchyKind::v1, k_mount, k_root}};
-  cli::Reporter reporter{"cgfreeze"};
-  Context ctx{root, reporter};
-  Fixture() {
-    reporter.set_quiet(true);
-    io.add_v1_cgroup(k_mount);
-    io.add_v1_cgroup(k_root);
-    io.add_v1_cgroup(k_job);
-  }
+struct Fixture : CgfreezeFixture {
+  Fixture() { io.add_v1_cgroup(k_job); }
   void add_task(pid_t pid, const std::string& cgroup = "/") {
-    io.add_process(pid);
-    io.set_file("/proc/" + std::to_string(pid) + "/stat",
-                std::to_string(pid) + " (worker) S 1 1 1 0 -1 0 0 0 0 0");
+    CgfreezeFixture::add_task(pid);
     place(pid, cgroup);
   }
   // What /proc/PID/cgroup says: the freezer line names `cgroup`.
@@ -83,7 +69,7 @@ TEST_CASE("add: a process that exits right after its move is no error", "[cgfree
 
 TEST_CASE("add: a process another run moves out again at once is reported", "[cgfreeze][add]") {
   Fixture f;
-  f.io.add_v1_cgroup(k_root + "/other");
+  f.io.add_v1_cgroup(k_cgfreeze_root + "/other");
   f.add_task(100);
   f.io.on_write(k_job + "/cgroup.procs", [&f](FakeSysIo&, const std::string&) { f.place(100, "/cgjobs/other"); });
   CHECK(add(f.ctx, AddOptions{"build", {"100"}, false}) == ExitStatus::failed);

@@ -4,8 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/unit/fake_kernel.h"
-#include "tools/cgfreeze/commands.h"
+#include "tests/unit/cgfreeze_fixture.h"
 
 using namespace cgjob;
 using namespace cgjob::testing;
@@ -13,27 +12,10 @@ using namespace cgjob::cgfreeze;
 
 namespace {
 
-const std::string k_mount = "/cg/freezer";
-const std::string k_root = "/cg/freezer/cgjobs";
+const std::string k_root = k_cgfreeze_root;
 const std::string k_job = "/cg/freezer/cgjobs/build";
 
-struct Fixture {
-  FakeSysIo io;
-  JobRoot root{io, Layout{HierarchyKind::v1, k_mount, k_root}};
-  cli::Reporter reporter{"cgfreeze"};
-  Context ctx{root, reporter};
-  Fixture() {
-    reporter.set_quiet(true);
-    io.add_v1_cgroup(k_mount);
-    io.add_v1_cgroup(k_root);
-  }
-  void add_task(pid_t pid, unsigned long flags = 0, pid_t ppid = 1) {
-    io.add_process(pid);
-    io.set_file("/proc/" + std::to_string(pid) + "/stat",
-                std::to_string(pid) + " (worker) S " + std::to_string(ppid) + " 1 1 0 -1 " +
-                    std::to_string(flags) + " 0 0 0 0");
-  }
-};
+using Fixture = CgfreezeFixture;
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "tools/cgstat/gather.h"
 
+#include <fcntl.h>
+
 #include <unordered_set>
 
 #include "kernel/job_status.h"
@@ -28,9 +30,7 @@ void read_procs(SysIo& io, JobRow& row, cli::Reporter& reporter, ExitStatus& sta
 // A hold recorded in the job's lock file by a run that is gone. (The lock
 // files are this user's: root's tools see root's runs.)
 std::optional<HoldRecord> dead_hold_at(SysIo& io, const std::string& path) {
-  auto cg = Cgroup::open(io, path);
-  if (!cg) return std::nullopt;
-  auto hold = read_hold(*cg);
+  auto hold = read_hold(io, DirRef{AT_FDCWD, path});
   if (!hold || hold->alive) return std::nullopt;
   return hold;
 }
