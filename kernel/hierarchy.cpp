@@ -278,7 +278,7 @@ Result<Layout> resolve_layout(SysIo& io, const std::vector<CgroupMount>& mounts,
     return Layout{chosen->kind, chosen->mountpoint, join_path(chosen->mountpoint, "cgjobs"), false, {}};
   }
   // Unprivileged: <mount>/cgjobs is root's and not writable; use the subtree
-  // delegated to the caller (SPEC.md, "Job root").
+  // delegated to the caller (cgfreeze(1), Job root).
   auto root = delegated_job_root(io, *chosen);
   if (!root) return root.error();
   return Layout{chosen->kind, chosen->mountpoint, std::move(*root), systemd, {}};

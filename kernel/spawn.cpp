@@ -284,7 +284,7 @@ bool clone_into_trusted(SysIo& io, const std::string& scratch_parent, const Clon
     }
   }
   // An exited child leaves the cgroup at once; rmdir may still say EBUSY
-  // for a moment (KERNEL-NOTES), so it is retried briefly.
+  // for a moment after the last task exits, so it is retried briefly.
   if (auto scratch = Cgroup::open(io, path)) (void)remove_subtree(*scratch, Deadline::after(io, std::chrono::seconds(1)));
   return trusted;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Etiquette on a host where systemd owns the cgroup tree (SPEC.md, "Job
-// root"; man cgfreeze, SYSTEMD): root's jobs live in a unit that systemd
+// Etiquette on a host where systemd owns the cgroup tree (cgfreeze(1),
+// SYSTEMD): root's jobs live in a unit that systemd
 // delegates to us, cgjobs.service, never beside init.scope and system.slice;
 // and processes of other units are not moved out of them by accident.
 

@@ -4,8 +4,8 @@
 # of every tool and subcommand, crossed with malformed values; every tool on
 # hostile job names; missing jobs; job roots outside cgroupfs, at a mount root
 # or not existing. Each row runs the tool once and must give the documented
-# exit status (SPEC.md), exactly one line on stderr that names the problem,
-# nothing on stdout (where SPEC says so), and change nothing: after every row
+# exit status (the man pages, EXIT STATUS), exactly one line on stderr that names the problem,
+# nothing on stdout (where the man pages say so), and change nothing: after every row
 # the job root's directories, their freeze requests and states and their
 # processes, the sentinel processes (alive, same state, same cgroup) and the
 # top level of the cgroup mounts are compared with the snapshot taken before.
@@ -116,7 +116,7 @@ owner_of() {
 
 # --- one row ------------------------------------------------------------------
 # row LABEL STATUS STDOUT PATTERN [env VAR=VALUE] TOOL ARGS...
-#   STATUS   the exit status SPEC.md documents
+#   STATUS   the exit status the man pages document
 #   STDOUT   "empty", or "any" (cgstat still reports the jobs it found)
 #   PATTERN  an extended regex the one stderr line must match (what it names);
 #            "-": no line at all (-q)
@@ -432,7 +432,7 @@ for m in "${MISSING[@]}"; do
              "cgfreeze rm --kill @" "cgkill @" "cgkill -0 @" "cgstat @" "cgstat --watch --timeout 1 @"; do
     fill "$m" "$cmd"
     stdout=empty
-    [[ $cmd == "cgstat @" ]] && stdout=any  # SPEC: the jobs that were found are still listed
+    [[ $cmd == "cgstat @" ]] && stdout=any  # cgstat(1): the jobs that were found are still listed
     row "${cmd/@/$m}" 3 "$stdout" "nosuch" "$TOOL" "${ARGS[@]}"
   done
   # Absolute JOBs are never created implicitly.

@@ -65,7 +65,7 @@ for i in 1 2 3; do
   expect "... by kill(2) through /proc pins, or cgroup.signal ($ERR)" \
     eval '[[ "$ERR" == *"(frozen, kill)"* || "$ERR" == *"(cgroup.signal)"* ]]'
   # On v1 a frozen task cannot die, so every kill(2) is confirmed. On v2 an
-  # unhandled TERM ends a frozen task at once (KERNEL-NOTES.md), and one reaped
+  # unhandled TERM ends a frozen task at once (cgkill(1), Signalling a frozen job), and one reaped
   # before the look after the kill can only be reported, as cgkill(1) says.
   if [ "$HIER" = v1 ]; then
     expect "... with no unconfirmed signal" eval '[[ "$ERR" != *warning* ]]'

@@ -236,7 +236,7 @@ std::string violations(const Scenario& s, const World& w, const std::string& cal
   std::ostringstream bad;
   int code = static_cast<int>(status);
   bool about_a_process = call.find(" /proc/") != std::string::npos && call.find("/proc/self") == std::string::npos;
-  // 2: a PID that names no process (SPEC.md), also when the move finds it gone.
+  // 2: a PID that names no process (cgfreeze(1), EXIT STATUS), also when the move finds it gone.
   bool no_process = about_a_process || (s.name == "add" && errnum == ESRCH);
   bool allowed = code == 0 || code == 1 || code == 3 || code == 124 || (code == 2 && no_process);
   if (!allowed) bad << "undocumented status " << code << "; ";

@@ -1,5 +1,5 @@
 // An unprivileged caller's default job root: the nearest delegated ancestor
-// of its own cgroup (SPEC.md, "Job root"), on the fake kernel with a fake
+// of its own cgroup (cgfreeze(1), Job root), on the fake kernel with a fake
 // euid and fake write permissions standing in for a delegator's chown.
 
 #include <catch2/catch.hpp>

@@ -83,7 +83,7 @@ TEST_CASE("columns: an unknown or empty column is bad input naming it", "[stat][
   CHECK(empty.error().bad_input);
 }
 
-TEST_CASE("columns: the table lists SPEC's columns with snake_case JSON keys", "[stat][columns]") {
+TEST_CASE("columns: the table lists cgstat(1)'s columns with snake_case JSON keys", "[stat][columns]") {
   std::vector<std::string> names, keys;
   for (const auto& c : job_columns()) {
     names.emplace_back(c.name);
@@ -128,7 +128,7 @@ TEST_CASE("table --procs: each job followed by its processes, indented and align
         "b    THAWED\n");
 }
 
-TEST_CASE("json: SPEC's schema with numbers as numbers and booleans as booleans", "[stat][json]") {
+TEST_CASE("json: cgstat(1)'s schema with numbers as numbers and booleans as booleans", "[stat][json]") {
   std::vector<JobRow> rows{row("build", FreezeState::frozen, {4242, 4243}, true, false)};
   Layout layout{HierarchyKind::v2, k_mount, k_root};
   auto text = render_json(layout, rows, false);

@@ -6,7 +6,7 @@ namespace {
 using cli::Cell;
 using cli::ValueType;
 
-// SPEC.md's order for -o; the JSON object of a job follows it too.
+// cgstat(1)'s order for -o; the JSON object of a job follows it too.
 constexpr JobColumn k_columns[] = {
     {"JOB", "JOB", "name", ValueType::string, "job name, as given or relative to the job root",
      [](const JobRow& r) { return Cell::of(std::string_view(r.name)); }},

@@ -18,7 +18,7 @@ namespace cgjob::cgstat {
 std::string render_table(const std::vector<JobRow>& rows, std::span<const JobColumn* const> columns, bool headings,
                          bool procs);
 
-/// The --json document (SPEC.md): hierarchy, mount, root and jobs[], each job
+/// The --json document (cgstat(1), JSON): hierarchy, mount, root and jobs[], each job
 /// with every column's key, "pids", and with `procs` "procs". Any byte
 /// sequence in a name, path or command name is written as valid JSON
 /// (invalid UTF-8 becomes U+FFFD). Ends with a newline.

@@ -14,7 +14,7 @@ namespace {
 
 bool blank(std::string_view text) { return text.find_first_not_of(" \t\n\v\f\r") == std::string_view::npos; }
 
-// An empty or blank value of any option is bad usage (SPEC.md): without this
+// An empty or blank value of any option is bad usage (the man pages, EXIT STATUS): without this
 // check `--timeout ''` would read as "no --timeout" and `-s ''` as the default
 // signal. Positionals are left alone (an empty COMMAND argument is legitimate;
 // an empty JOB is refused as a job name). An empty environment variable never

@@ -1,5 +1,5 @@
 #pragma once
-// Exit statuses of the three tools (SPEC.md): with several JOBs every one is
+// Exit statuses of the three tools (their man pages, EXIT STATUS): with several JOBs every one is
 // attempted and the highest status wins.
 
 #include <algorithm>

@@ -4,7 +4,7 @@
 A task that looks anything up below it waits in the kernel for the answer
 (request_wait_answer): first interruptibly, and once the freezer has tried
 to stop it, killably only. Such a task cannot be frozen, so its job stays
-FREEZING on both hierarchies for as long as this runs (KERNEL-NOTES.md).
+FREEZING on both hierarchies for as long as this runs.
 That holds cgkill's freeze open for as long as a test needs.
 
 Only INIT is answered (protocol 7.22, the smallest reply). Prints "ready"
