@@ -12,8 +12,9 @@ fi
 if [ "${1:-}" = vm ]; then
   # scripts/vm-run.sh and vm-test.sh: qemu, a Debian root filesystem built
   # with mmdebstrap into an ext4 image, a busybox initramfs. The guest
-  # kernels are fetched by the scripts themselves (apt-get download).
-  packages+=(qemu-system-x86 mmdebstrap e2fsprogs busybox-static cpio python3 xz-utils zstd)
+  # kernels are fetched by the scripts themselves (apt-get download), and
+  # their modules.dep made with kmod's depmod.
+  packages+=(qemu-system-x86 mmdebstrap e2fsprogs busybox-static cpio python3 xz-utils zstd kmod)
 fi
 if [ "${1:-}" = fuzz ]; then
   # scripts/fuzz.sh: clang, and its runtimes (libFuzzer, ASan, UBSan), which
