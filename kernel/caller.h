@@ -27,4 +27,11 @@ struct Caller {
   }
 };
 
+/// Whether `caller` runs in `job` or one of its sub-jobs, for a decision
+/// that must never freeze the caller's own job. Where its own cgroup could
+/// not be read (a cgroup namespace, an odd mount), the job's process lists
+/// say: the caller's PID as this namespace sees it is listed there or not.
+/// Where even those cannot be read, the answer is yes (fail closed).
+bool runs_inside(const Cgroup& job, const Caller& caller);
+
 }  // namespace cgjob

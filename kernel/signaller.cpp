@@ -145,19 +145,6 @@ Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline
 // nothing could thaw it (a supervisor script inside its job stopping its
 // siblings); cgroup.kill would kill the caller too. So the others are
 // signalled as they are: best effort against forks.
-// Whether the caller runs in the job. Where its own cgroup could not be read
-// (a cgroup namespace, an odd mount), the job's process lists say: the
-// caller's PID as this namespace sees it is listed there or not. Where even
-// those cannot be read, the answer is yes: the path that never freezes the
-// caller's own job (fail closed).
-bool caller_inside(const Cgroup& job, const Caller& caller) {
-  if (caller.known()) return caller.inside(job);
-  auto subtree = open_subtree(job);
-  if (!subtree) return true;
-  auto pids = subtree_procs(*subtree);
-  return !pids || std::find(pids->begin(), pids->end(), caller.pid) != pids->end();
-}
-
 Result<SignalReport> signal_from_inside(const Cgroup& job, int sig, const Caller& caller, Deadline bounded) {
   SignalReport report;
   report.best_effort = true;
@@ -266,7 +253,7 @@ Result<SignalReport> signal_job(Freezer& freezer, const Cgroup& job, int sig, De
   // the freeze (old v1 kernels), the v1 SIGKILL thaw, a fork loop signalled
   // from inside. (A lock wait has its own bound, with its own error.)
   const Deadline bounded = deadline.is_never() ? Deadline::after(job.io(), k_signal_bound) : deadline;
-  if (caller_inside(job, caller)) return signal_from_inside(job, sig, caller, bounded);
+  if (runs_inside(job, caller)) return signal_from_inside(job, sig, caller, bounded);
   auto written = signal_by_one_write(job, sig, count_first);
   if (!written) return written.error();
   if (*written) return std::move(**written);

@@ -35,16 +35,11 @@ struct Target {
   Cgroup cg;
 };
 
-// The cgroup directory this process runs in, or "" when unknown.
-std::string own_cgroup_dir(Context& ctx) {
-  auto dir = ctx.root.cgroup_dir_of(0);
-  return dir ? *dir : std::string();
-}
-
-// Opens every job; reports the missing ones. `self_dir` (unless empty): no
-// job may contain that cgroup, ours (freezing it would never return).
+// Opens every job; reports the missing ones. `self` (when set): no job may
+// contain that process, ours (freezing it would never return); where that
+// cannot be told, the job is refused too (kernel/caller.h).
 std::vector<Target> open_targets(Context& ctx, std::span<const JobName> names, std::string_view verb,
-                                 const std::string& self_dir, ExitStatus& status) {
+                                 const Caller* self, ExitStatus& status) {
   std::vector<Target> targets;
   for (const auto& name : names) {
     auto cg = ctx.root.open_job(name);
@@ -53,8 +48,9 @@ std::vector<Target> open_targets(Context& ctx, std::span<const JobName> names, s
       status = worst(status, cli::status_for_lookup(cg.error()));
       continue;
     }
-    if (!self_dir.empty() && path_within(self_dir, cg->path())) {
-      ctx.reporter.error(name.text, "refusing to freeze a job that contains cgfreeze itself (" + self_dir + ")");
+    if (self && runs_inside(*cg, *self)) {
+      ctx.reporter.error(name.text, "refusing to freeze a job that contains cgfreeze itself (" +
+                                        (self->known() ? self->cgroup_dir : "its own cgroup is unknown") + ")");
       status = worst(status, ExitStatus::failed);
       continue;
     }
@@ -112,11 +108,11 @@ std::vector<std::span<const JobName>> batches_of(const std::vector<JobName>& nam
 // not FROZEN when the wait ended (the deadline, or an interrupt) is thawed
 // back unless --keep. Sets `interrupted` when `interrupts` says so.
 ExitStatus freeze_batch(Context& ctx, const FreezeOptions& options, std::span<const JobName> names,
-                        const std::string& self_dir, Deadline deadline, const DeferInterrupts* interrupts,
+                        const Caller& self, Deadline deadline, const DeferInterrupts* interrupts,
                         bool& interrupted) {
   ExitStatus status = ExitStatus::ok;
   SysIo& io = ctx.root.io();
-  auto targets = open_targets(ctx, names, "freeze", self_dir, status);
+  auto targets = open_targets(ctx, names, "freeze", &self, status);
   std::function<bool()> stop;
   if (interrupts != nullptr) stop = [interrupts] { return interrupts->interrupted(); };
   auto outcomes = change_freeze(ctx.root.freezer(), cgroups_of(targets), true, options.wait, deadline, stop);
@@ -162,7 +158,7 @@ ExitStatus freeze(Context& ctx, const FreezeOptions& options) {
   ExitStatus status = ExitStatus::ok;
   SysIo& io = ctx.root.io();
   Deadline deadline = request_deadline(io, *parsed);
-  const std::string self_dir = own_cgroup_dir(ctx);
+  const Caller self = ctx.root.caller();
   // --wait --timeout asks for "FROZEN in time, or as before": an interrupt
   // before FROZEN rolls back as the timeout would. Without --timeout the
   // request simply stays in (the state lives in the kernel): the signals
@@ -182,7 +178,7 @@ ExitStatus freeze(Context& ctx, const FreezeOptions& options) {
       if (!interrupted) status = worst(status, ExitStatus::timed_out);
       continue;
     }
-    status = worst(status, freeze_batch(ctx, options, batch, self_dir, deadline,
+    status = worst(status, freeze_batch(ctx, options, batch, self, deadline,
                                         interrupts ? &*interrupts : nullptr, interrupted));
   }
   if (interrupted) {
@@ -203,7 +199,7 @@ ExitStatus thaw(Context& ctx, const FreezeOptions& options) {
   Deadline deadline = request_deadline(io, *parsed);
 
   for (auto batch : batches_of(parsed->jobs)) {
-    auto targets = open_targets(ctx, batch, "thaw", std::string(), status);
+    auto targets = open_targets(ctx, batch, "thaw", nullptr, status);
     // An ancestor's freeze keeps a job frozen whatever we write: such a job
     // gets its thaw request but no wait, and an error at once instead of a
     // wait for something that cannot happen. Looked up before any write: once
