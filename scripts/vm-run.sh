@@ -35,7 +35,7 @@ done
 case $mode in v1|v2|hybrid|systemd) ;; *) echo "vm-run: unknown mode '$mode'" >&2; exit 2 ;; esac
 
 # Install what is missing (Debian's packages, as root).
-for c in qemu-system-x86_64 mmdebstrap mke2fs cpio /bin/busybox; do
+for c in qemu-system-x86_64 mmdebstrap mke2fs cpio depmod /bin/busybox; do
   command -v "$c" > /dev/null || { "$REPO/scripts/install-deps.sh" vm >&2; break; }
 done
 
