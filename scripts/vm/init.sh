@@ -9,6 +9,12 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# The links every host's /dev has (udev or systemd makes them): without
+# /dev/fd, bash's process substitution <(...) fails in a guest alone.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 
 fail() {
   echo "cgjob-vm init: $*"

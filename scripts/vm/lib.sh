@@ -105,11 +105,43 @@ fetch_kernel() {
   touch "$dir/ok"
 }
 
+# Whether the ELF file $1 is linked statically (no PT_INTERP program header).
+is_static_elf() {
+  python3 -c '
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+if data[:4] != b"\x7fELF" or data[4] != 2:
+    sys.exit(1)
+phoff, = struct.unpack_from("<Q", data, 0x20)
+phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+interp = any(struct.unpack_from("<I", data, phoff + i * phentsize)[0] == 3 for i in range(phnum))
+sys.exit(1 if interp else 0)' "$1"
+}
+
+# A static busybox for the initramfs, which has no libc: the host's
+# /bin/busybox where it is static (busybox-static), else busybox-static's
+# own binary, fetched into the cache without touching the host's (a kernel
+# package pulls in initramfs-tools and with it Debian's dynamic busybox).
+vm_busybox() {
+  if [ -x /bin/busybox ] && is_static_elf /bin/busybox; then echo /bin/busybox; return; fi
+  local dir="$VM_CACHE/busybox-static"
+  if [ ! -x "$dir/root/bin/busybox" ]; then
+    rm -rf "$dir"; mkdir -p "$dir"
+    (cd "$dir" && apt-get download -qq busybox-static 2>&1 | { grep -v unsandboxed || true; } >&2)
+    ls "$dir"/*.deb > /dev/null 2>&1 || vm_die "apt-get download busybox-static failed"
+    dpkg-deb -x "$dir"/*.deb "$dir/root" || vm_die "cannot unpack busybox-static"
+    rm -f "$dir"/*.deb
+  fi
+  is_static_elf "$dir/root/bin/busybox" || vm_die "busybox-static's busybox is not static"
+  echo "$dir/root/bin/busybox"
+}
+
 # The initramfs for a kernel: static busybox, our init, and the modules of
 # VM_MODULES with their dependencies (none when they are built in).
 vm_initrd() {
   local h out
-  h=$( (echo "$KERNEL_IMAGE $KERNEL_MODULES ${VM_MODULES[*]}"; declare -f build_initrd module_load_order; cat "$VM_DIR/init.sh" /bin/busybox) | sha256sum | cut -c1-16)
+  BUSYBOX=$(vm_busybox)
+  h=$( (echo "$KERNEL_IMAGE $KERNEL_MODULES ${VM_MODULES[*]}"; declare -f build_initrd module_load_order; cat "$VM_DIR/init.sh" "$BUSYBOX") | sha256sum | cut -c1-16)
   out="$VM_CACHE/initrd-$KERNEL_VERSION-$h.cpio.gz"
   if [ ! -f "$out" ]; then with_cache_lock build_initrd "$out"; fi
   echo "$out"
@@ -144,11 +176,10 @@ EOF
 build_initrd() {
   local out=$1 tmp m
   [ -f "$out" ] && return 0
-  [ -x /bin/busybox ] || vm_die "no /bin/busybox (install busybox-static)"
   tmp=$(mktemp -d "$VM_CACHE/initrd.XXXXXX")
   mkdir -p "$tmp"/{bin,dev,proc,sys,newroot,modules}
-  cp /bin/busybox "$tmp/bin/busybox"
-  for a in sh mount umount mkdir insmod switch_root sleep cat echo ls cp poweroff reboot grep sed; do
+  cp "$BUSYBOX" "$tmp/bin/busybox"
+  for a in sh mount umount mkdir insmod switch_root sleep cat echo ls ln cp poweroff reboot grep sed; do
     ln -s busybox "$tmp/bin/$a"
   done
   cp "$VM_DIR/init.sh" "$tmp/init"; chmod 755 "$tmp/init"
