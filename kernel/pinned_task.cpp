@@ -9,6 +9,14 @@ namespace cgjob {
 Result<PinnedTask> PinnedTask::pin(SysIo& io, pid_t pid) {
   bool by_pidfd = has_pidfds(io);
   auto fd = by_pidfd ? io.pidfd_open(pid) : io.pin_task(pid);
+  // Why EINVAL is "gone": pidfd_open(2) answers it for a PID that no longer
+  // has a thread-group leader, a process being reaped right after a read
+  // of cgroup.procs listed it (seen in a 6.1 guest).
+  if (!fd && by_pidfd && fd.error().errnum == EINVAL) {
+    Error gone = fd.error();
+    gone.errnum = ESRCH;
+    return gone;
+  }
   if (!fd) return fd.error();
   return PinnedTask(io, pid, std::move(*fd), by_pidfd);
 }

@@ -657,3 +657,18 @@ TEST_CASE("with cgroup_signal_ignored (CGJOB_NO_CGROUP_SIGNAL) the job is frozen
   CHECK(io.signals_of(101) == std::vector<int>{SIGHUP});
   CHECK(writes_to(io, k_job + "/cgroup.freeze") == std::vector<std::string>{"1", "0"});
 }
+
+TEST_CASE("a PID whose pidfd_open answers EINVAL (being reaped) is gone, not an error", "[signaller]") {
+  // pidfd_open(2) gives EINVAL for a PID left without a thread-group leader:
+  // a process reaped just after cgroup.procs listed it (seen in a 6.1 guest,
+  // where cgkill failed "Invalid argument (/proc/PID)").
+  FakeSysIo io;
+  io.add_v2_cgroup(k_job);
+  play_v2_freezer(io, k_job);
+  put_processes(io, k_job, {101, 102});
+  io.fail("pidfd_open", "/proc/101", EINVAL, 1);
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
+  REQUIRE(report.ok());
+  CHECK(io.signals_of(102) == std::vector<int>{SIGTERM});
+}
