@@ -40,6 +40,8 @@ class JobHold {
   /// those that were frozen. A write that fails is tried a few times whatever
   /// the deadline. The records are cleared once everything is back.
   Status put_back(Deadline deadline, std::span<const UniqueFd> exits, Clock::duration exit_grace);
+  /// Whether put_back leaves the job frozen: it had asked to be before the hold.
+  bool left_frozen() const { return m_was_frozen[0]; }
 
   const Cgroup& job() const { return m_subtree.front(); }
 

@@ -13,6 +13,7 @@
 #include "kernel/exit_cursor.h"
 #include "kernel/job_hold.h"
 #include "kernel/pinned_task.h"
+#include "kernel/task_info.h"
 
 namespace cgjob {
 namespace {
@@ -27,6 +28,10 @@ constexpr auto k_signal_bound = std::chrono::seconds(10);
 // How many more times to wait for FROZEN and re-read the processes when the
 // first wait did not see the job FROZEN (see signal_job).
 constexpr int k_settle_rounds = 3;
+
+// How long, at most, to watch the processes that blocked the signal after
+// the thaw (see signal_blockers_children).
+constexpr auto k_blocker_watch = std::chrono::seconds(2);
 
 // Keep pidfds for waiting only while well below the fd limit.
 std::size_t pidfd_budget() {
@@ -88,8 +93,18 @@ class SignalledSet {
   std::unordered_map<pid_t, std::size_t> m_pidfd_of;
 };
 
+// A signalled process that blocked the signal: it has it pending, and can
+// still fork (see signal_blockers_children). `pidfd` indexes
+// SignalReport::pidfds, or is k_no_pidfd.
+constexpr std::size_t k_no_pidfd = static_cast<std::size_t>(-1);
+struct Blocker {
+  pid_t pid;
+  std::size_t pidfd;
+};
+
 // Signals every process of the subtree not yet in `seen` (nor `skip`, the
-// caller), until a pass finds no new one or `deadline` passes.
+// caller), until a pass finds no new one or `deadline` passes. With
+// `blockers`, adds each signalled process that blocks the signal to it.
 // Why a pinned PID is signalled only after the next read of cgroup.procs
 // still lists it: between a read and the pin the process can exit, be
 // reaped and its PID be reused by a process outside the job, whenever the
@@ -100,7 +115,7 @@ class SignalledSet {
 // the task's /proc/PID directory (kernel/pinned_task.h says how a kill(2)
 // through it is known to have reached that task).
 Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline deadline,
-                                SignalledSet& seen, SignalReport& report) {
+                                SignalledSet& seen, SignalReport& report, std::vector<Blocker>* blockers) {
   SysIo& io = job.io();
   std::size_t budget = pidfd_budget();
   Status first;
@@ -120,9 +135,15 @@ Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline
       }
       ++report.signalled;
       if (*sent == PinnedTask::Delivery::unconfirmed) report.unconfirmed.push_back(task.pid());
+      std::size_t pidfd = k_no_pidfd;
       if (task.by_pidfd() && report.pidfds.size() < budget) {
-        seen.keep_pidfd(task.pid(), report.pidfds.size());
+        pidfd = report.pidfds.size();
+        seen.keep_pidfd(task.pid(), pidfd);
         report.pidfds.push_back(task.take_pidfd());
+      }
+      if (blockers) {
+        auto blocked = blocks_signal(io, task.pid(), sig);
+        if (blocked && *blocked) blockers->push_back({task.pid(), pidfd});
       }
     }
     unconfirmed.clear();
@@ -140,6 +161,57 @@ Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline
   }
 }
 
+// Whether `b` still blocks `sig`: not if it has gone (its pidfd polls
+// readable; without one, /proc says so) or has unblocked it, which delivers it.
+bool still_blocking(SysIo& io, const SignalReport& report, const Blocker& b, int sig) {
+  auto exited = [&] {
+    if (b.pidfd == k_no_pidfd) return false;
+    pollfd p{report.pidfds[b.pidfd].get(), POLLIN, 0};
+    auto n = io.poll(std::span<pollfd>(&p, 1), Clock::duration::zero());
+    return n && p.revents != 0;
+  };
+  if (exited()) return false;
+  auto blocked = blocks_signal(io, b.pid, sig);
+  // Read after the poll, the answer is this process's unless it exited
+  // (and its PID was reused) in between: poll again.
+  return blocked && *blocked && !exited();
+}
+
+// Why: a process that blocks the signal keeps it pending, frozen or not, and
+// can still fork; a child does not inherit pending signals (fork(2)). dash
+// blocks every signal around each fork and vfork, so a SIGTERM to a job of
+// shell loops could miss a child forked just after the thaw, before its
+// parent unblocked the signal and died. So each process that blocked it is
+// watched until it has gone or unblocked it, with the job re-read each time:
+// a child forked meanwhile is in the job by the read that follows, and is
+// signalled like the rest (and watched too, as it inherits the mask). A
+// process still blocking the signal at `deadline` is returned: a child it
+// forks after that may miss the signal.
+Result<std::vector<pid_t>> signal_blockers_children(const Cgroup& job, int sig, pid_t skip, Deadline deadline,
+                                                    SignalledSet& seen, SignalReport& report,
+                                                    std::vector<Blocker>& blockers) {
+  SysIo& io = job.io();
+  Clock::duration nap = std::chrono::milliseconds(1);
+  for (;;) {
+    // Those done before the re-read: every child of theirs is in it.
+    std::erase_if(blockers, [&](const Blocker& b) { return !still_blocking(io, report, b, sig); });
+    auto more = signal_until_no_new_pids(job, sig, skip, deadline, seen, report, &blockers);
+    if (!more) return more.error();
+    if (blockers.empty() || deadline.expired(io)) break;
+    // An exit ends the wait; an unblock shows only in /proc, so the wait is
+    // short at first and grows.
+    std::vector<pollfd> fds;
+    for (const auto& b : blockers) {
+      if (b.pidfd != k_no_pidfd) fds.push_back({report.pidfds[b.pidfd].get(), POLLIN, 0});
+    }
+    (void)io.poll(fds, deadline.remaining(io, nap));
+    nap = std::min<Clock::duration>(nap * 2, std::chrono::milliseconds(64));
+  }
+  std::vector<pid_t> left;
+  for (const auto& b : blockers) left.push_back(b.pid);
+  return left;
+}
+
 // The caller runs inside the job (or cannot tell that it does not): freezing
 // the job would freeze the caller with it, holding the job's lock, and
 // nothing could thaw it (a supervisor script inside its job stopping its
@@ -150,7 +222,7 @@ Result<SignalReport> signal_from_inside(const Cgroup& job, int sig, const Caller
   report.best_effort = true;
   report.caller_unknown = !caller.known();
   SignalledSet seen;
-  auto sent = signal_until_no_new_pids(job, sig, caller.pid, bounded, seen, report);
+  auto sent = signal_until_no_new_pids(job, sig, caller.pid, bounded, seen, report, nullptr);
   if (!sent) return sent.error();
   return report;
 }
@@ -186,6 +258,9 @@ Result<SignalReport> signal_frozen(Freezer& freezer, const Cgroup& job, int sig,
   SysIo& io = job.io();
   SignalReport report;
   SignalledSet seen;
+  std::vector<Blocker> blockers;
+  // SIGKILL and SIGSTOP cannot be blocked.
+  std::vector<Blocker>* watch = sig == SIGKILL || sig == SIGSTOP ? nullptr : &blockers;
   DeferInterrupts defer;
   const bool thaw_subjobs = sig == SIGKILL && !freezer.frozen_die_of_sigkill();
   auto stop_or_interrupt = [&] { return defer.interrupted() || defer.stop_requested(); };
@@ -213,7 +288,7 @@ Result<SignalReport> signal_frozen(Freezer& freezer, const Cgroup& job, int sig,
     };
     bool frozen = until_frozen();
     Status first;
-    if (!stop_or_interrupt()) first = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
+    if (!stop_or_interrupt()) first = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report, watch);
     // Why: while the job is not FROZEN yet (v1 FREEZING with busy forkers, a
     // loaded machine), a task can be inside fork(2) when we signal it. The
     // kernel (6.x copy_process) checks for a fatal signal, then makes the
@@ -225,7 +300,7 @@ Result<SignalReport> signal_frozen(Freezer& freezer, const Cgroup& job, int sig,
     // first even past the deadline: a re-read costs little.
     for (int round = 0; !frozen && round < k_settle_rounds && !stop_or_interrupt(); ++round) {
       frozen = until_frozen();
-      auto more = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report);
+      auto more = signal_until_no_new_pids(job, sig, caller.pid, Deadline::never(), seen, report, watch);
       if (first.ok()) first = more;
       if (deadline.expired(io)) break;
     }
@@ -241,6 +316,13 @@ Result<SignalReport> signal_frozen(Freezer& freezer, const Cgroup& job, int sig,
     // (An interrupted run ends by its signal once the state is back.)
     report.freeze_incomplete = !frozen && !defer.interrupted();
     if (!first) return first.error();
+    // A job put back FROZEN runs nothing, so forks nothing, until a thaw.
+    if (!blockers.empty() && !defer.interrupted() && !hold->left_frozen()) {
+      auto left = signal_blockers_children(job, sig, caller.pid, bounded.min(Deadline::after(io, k_blocker_watch)),
+                                           seen, report, blockers);
+      if (!left) return left.error();
+      report.still_blocking = std::move(*left);
+    }
     return report;
   }
 }

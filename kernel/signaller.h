@@ -33,6 +33,10 @@ struct SignalReport {
   /// (kernel/pinned_task.h). Empty wherever pidfds exist.
   std::vector<pid_t> unconfirmed;
   bool pinned_by_proc = false;     ///< no pidfds (before 5.3): pinned by /proc/PID, sent by kill(2)
+  /// Processes that still blocked the signal when signal_job gave up
+  /// watching them: it is pending for them, but a child one forks before
+  /// unblocking it does not get it (fork(2) does not pass pending signals on).
+  std::vector<pid_t> still_blocking;
 };
 
 /// Whether signal_job counts the processes before a one-write delivery

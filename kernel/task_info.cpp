@@ -56,6 +56,40 @@ Result<TaskInfo> read_task_info(SysIo& io, pid_t pid) {
   return info;
 }
 
+Result<std::uint64_t> parse_status_mask(std::string_view status, std::string_view key) {
+  for (std::size_t at = 0; at < status.size();) {
+    auto end = status.find('\n', at);
+    if (end == std::string_view::npos) end = status.size();
+    auto line = status.substr(at, end - at);
+    at = end + 1;
+    if (line.substr(0, key.size()) != key) continue;
+    auto hex = line.substr(key.size());
+    while (!hex.empty() && (hex.front() == ' ' || hex.front() == '\t')) hex.remove_prefix(1);
+    if (hex.empty() || hex.size() > 16) break;
+    std::uint64_t mask = 0;
+    for (char c : hex) {
+      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (digit < 0) return text_error("unexpected " + std::string(key) + " value", "/proc/PID/status", EINVAL);
+      mask = mask << 4 | static_cast<std::uint64_t>(digit);
+    }
+    return mask;
+  }
+  return text_error("no " + std::string(key) + " line", "/proc/PID/status", EINVAL);
+}
+
+Result<bool> blocks_signal(SysIo& io, pid_t pid, int sig) {
+  std::string base = "/proc/" + std::to_string(pid);
+  auto status = io.read_file(DirRef{AT_FDCWD, base}, base + "/status");
+  if (!status) return status.error();
+  // A zombie keeps its last mask, and forks nothing any more.
+  if (status->find("\nState:\tZ") != std::string::npos || status->find("\nState:\tX") != std::string::npos) {
+    return false;
+  }
+  auto mask = parse_status_mask(*status, "SigBlk:");
+  if (!mask) return mask.error();
+  return sig >= 1 && sig <= 64 && (*mask >> (sig - 1) & 1) != 0;
+}
+
 bool is_kernel_thread(const TaskInfo& info) {
   // The flag, never PID numbers: inside a PID namespace, PID 2 and its
   // children are ordinary processes (a container init's first child).

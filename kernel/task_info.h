@@ -3,7 +3,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "kernel/error.h"
 #include "kernel/sys_io.h"
@@ -28,6 +30,13 @@ Result<TaskInfo> read_task_stat(SysIo& io, pid_t pid);
 
 /// Parses a /proc/PID/stat line (comm may hold spaces and parentheses).
 Result<TaskInfo> parse_proc_stat(std::string_view text, pid_t pid);
+
+/// Whether `pid` blocks `sig` (SigBlk of /proc/PID/status: its main
+/// thread's mask). ENOENT/ESRCH: the task is gone.
+Result<bool> blocks_signal(SysIo& io, pid_t pid, int sig);
+
+/// The signal mask after `key` (e.g. "SigBlk:") in a /proc/PID/status text.
+Result<std::uint64_t> parse_status_mask(std::string_view status, std::string_view key);
 
 /// True for kernel threads (PF_KTHREAD), which the tools never move or signal.
 bool is_kernel_thread(const TaskInfo& info);

@@ -24,6 +24,7 @@
 
 #include "kernel/signaller.h"
 #include "kernel/spawn.h"
+#include "kernel/task_info.h"
 #include "tests/kernel/support.h"
 
 using namespace cgjob;
@@ -230,6 +231,33 @@ TEST_CASE("SIGKILL empties a fork-loop job, every time", "[kill][kernel]") {
     CHECK(count(g.job()) == 0);  // nothing escaped to fork again
     CHECK_FALSE(self_frozen(g.job()));
   }
+}
+
+// blocked_forker, beside this binary.
+std::string blocked_forker() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  REQUIRE_FALSE(ec);
+  return (self.parent_path() / "blocked_forker").string();
+}
+
+// Whether `pid` blocks SIGTERM yet.
+bool blocks_term(pid_t pid) {
+  auto blocked = blocks_signal(job_root().io(), pid, SIGTERM);
+  return blocked && *blocked;
+}
+
+TEST_CASE("a child forked while its parent blocks SIGTERM gets it too", "[kill][kernel]") {
+  // The parent has SIGTERM pending and blocked when the job is thawed; it
+  // forks, then unblocks it and dies. Its child was not in the job when the
+  // job was signalled, and fork(2) does not pass pending signals on.
+  JobGuard g("blocked-forker");
+  pid_t parent = g.start(g.job(), "exec " + blocked_forker());
+  REQUIRE(eventually([&] { return blocks_term(parent); }));
+  auto report = kill_and_wait(g.job(), SIGTERM);
+  CHECK(report.signalled == 2);  // the parent, then its child
+  CHECK(report.still_blocking.empty());
+  CHECK(count(g.job()) == 0);
 }
 
 TEST_CASE("SIGTERM empties a fork-loop job and thaws it again", "[kill][kernel]") {

@@ -59,6 +59,10 @@ bool send(JobRoot& root, const Caller& caller, cli::Reporter& reporter, Target& 
                    "warning: the job did not freeze in time, so it was signalled running: a process it forked "
                    "meanwhile may have missed the " + signal_name(sig));
   }
+  for (pid_t pid : sent->still_blocking) {
+    reporter.error(t.name->text, "warning: process " + std::to_string(pid) + " still blocks " + signal_name(sig) +
+                                     ": it is pending there, but a child it forks before unblocking it will not get it");
+  }
   t.report = std::move(*sent);
   return true;
 }
