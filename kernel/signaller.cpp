@@ -68,29 +68,46 @@ Result<std::size_t> try_subtree_write(const Cgroup& job, bool present, std::stri
   return written.error();
 }
 
-// The processes signalled so far, by identity, not by bare PID: a PID and,
-// where one was kept, the pidfd of the process it named. A PID listed again
-// whose pidfd says that process has exited names a new process (the PID was
-// reused by a new member of the job): it gets the signal too.
+// The processes signalled so far, by identity, not by bare PID: a PID and
+// the pidfd of the process it named where one was kept, else that process's
+// start time (/proc/PID/stat). A PID listed again that names another process
+// now (the old one exited and its PID was reused by a new member of the job)
+// gets the signal too. A PID is recorded when first listed, by the PID
+// alone, so that one that cannot be pinned or signalled is not tried again
+// and again; its identity is added once it is signalled.
 class SignalledSet {
  public:
-  /// Whether `pid` names a process not signalled yet (then it is recorded).
+  /// Whether `pid` names a process not listed before (then it is recorded).
   bool first_time(SysIo& io, pid_t pid, const std::vector<UniqueFd>& pidfds) {
-    auto [it, inserted] = m_pidfd_of.try_emplace(pid, k_none);
+    auto [it, inserted] = m_signalled.try_emplace(pid, Identity{k_none, 0});
     if (inserted) return true;
-    if (it->second == k_none || it->second >= pidfds.size()) return false;
-    pollfd p{pidfds[it->second].get(), POLLIN, 0};
-    auto n = io.poll(std::span<pollfd>(&p, 1), Clock::duration::zero());
-    if (!n || p.revents == 0) return false;  // still the process we signalled
-    it->second = k_none;
+    if (same_process(io, pid, it->second, pidfds)) return false;
+    it->second = Identity{k_none, 0};
     return true;
   }
-  /// The process `pid` now names was signalled; pidfds[index] is its pidfd.
-  void keep_pidfd(pid_t pid, std::size_t index) { m_pidfd_of[pid] = index; }
+  /// The process `pid` names was signalled; pidfds[index] is its pidfd.
+  void record_pidfd(pid_t pid, std::size_t index) { m_signalled[pid] = Identity{index, 0}; }
+  /// The process `pid` names, started at `start_time` (0: unknown, then
+  /// the PID alone names it), was signalled.
+  void record_start(pid_t pid, unsigned long long start_time) { m_signalled[pid] = Identity{k_none, start_time}; }
 
  private:
   static constexpr std::size_t k_none = static_cast<std::size_t>(-1);
-  std::unordered_map<pid_t, std::size_t> m_pidfd_of;
+  struct Identity {
+    std::size_t pidfd;
+    unsigned long long start_time;
+  };
+  static bool same_process(SysIo& io, pid_t pid, const Identity& id, const std::vector<UniqueFd>& pidfds) {
+    if (id.pidfd != k_none) {
+      pollfd p{pidfds[id.pidfd].get(), POLLIN, 0};
+      auto n = io.poll(std::span<pollfd>(&p, 1), Clock::duration::zero());
+      return !n || p.revents == 0;  // readable once that process has exited
+    }
+    if (id.start_time == 0) return true;
+    auto info = read_task_stat(io, pid);
+    return info && info->start_time == id.start_time;
+  }
+  std::unordered_map<pid_t, Identity> m_signalled;
 };
 
 // A signalled process that blocked the signal: it has it pending, and can
@@ -138,8 +155,12 @@ Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline
       std::size_t pidfd = k_no_pidfd;
       if (task.by_pidfd() && report.pidfds.size() < budget) {
         pidfd = report.pidfds.size();
-        seen.keep_pidfd(task.pid(), pidfd);
+        seen.record_pidfd(task.pid(), pidfd);
         report.pidfds.push_back(task.take_pidfd());
+      } else if (auto info = read_task_stat(io, task.pid()); task.alive()) {
+        // Still pinned after the read: the start time is that process's.
+        // Unreadable (0): the PID alone, as before pidfds.
+        seen.record_start(task.pid(), info ? info->start_time : 0);
       }
       if (blockers) {
         auto blocked = blocks_signal(io, task.pid(), sig);

@@ -263,3 +263,31 @@ TEST_CASE("without pidfds, wait_empty counts until the job is empty", "[oldkerne
   REQUIRE(left);
   CHECK(*left == 0);
 }
+
+TEST_CASE("without pidfds a PID reused by a new process of the job is signalled again", "[oldkernel]") {
+  FakeSysIo io;
+  old_v2_job(io, {101});
+  auto stat = [](int start) {
+    return "101 (sh) S 1 101 101 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " + std::to_string(start) + " 0\n";
+  };
+  io.set_file("/proc/101/stat", stat(1000));
+  io.add_process(102);
+  // 102 joins after the first read, so the job is read again after 101 got
+  // the signal; by then 101 has exited and a new process of the job holds
+  // its PID, with another start time.
+  int reads = 0;
+  io.on_read(k_job + "/cgroup.procs", [&](FakeSysIo& fake) {
+    ++reads;
+    if (reads == 2) fake.set_file(k_job + "/cgroup.procs", "101\n102\n");
+    if (reads == 3) {
+      fake.recycle_pid(101);
+      fake.set_file("/proc/101/stat", stat(2000));
+    }
+  });
+  auto freezer = make_freezer(io, HierarchyKind::v2);
+  auto report = signal_job(*freezer, open_cg(io, k_job), SIGTERM, Deadline::never(), Caller{});
+  REQUIRE(report);
+  CHECK(report->signalled == 3);
+  CHECK(io.signals_of(101) == std::vector<int>{SIGTERM});  // the newcomer's
+  CHECK(io.signals_of(102) == std::vector<int>{SIGTERM});
+}
