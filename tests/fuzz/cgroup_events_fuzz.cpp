@@ -1,5 +1,5 @@
-// cgroup.events and other flat keyed files (kernel/event_file.*).
-#include "kernel/event_file.h"
+// cgroup.events and other flat keyed files (lib/parse/event_file.*).
+#include "lib/parse/event_file.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

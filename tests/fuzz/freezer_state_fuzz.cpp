@@ -1,13 +1,13 @@
 // freezer.state, freezer.self_freezing and freezer.parent_freezing (v1), and
 // cgroup.freeze with cgroup.events (v2), as the backends read them. The v1
-// parser is private to kernel/freezer_v1.cpp, so it is reached through
+// parser is private to lib/freezer/freezer_v1.cpp, so it is reached through
 // Freezer::status() on the fake kernel. Input: the files' contents separated
 // by NUL bytes, after a selector byte (v1 or v2).
 #include <string>
 #include <vector>
 
-#include "kernel/freezer.h"
-#include "kernel/text.h"
+#include "lib/freezer/freezer.h"
+#include "lib/base/text.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/support/fake_sys_io.h"
 

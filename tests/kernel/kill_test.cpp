@@ -22,8 +22,8 @@
 #include <sstream>
 #include <thread>
 
-#include "kernel/signaller.h"
-#include "kernel/spawn.h"
+#include "lib/signal/signaller.h"
+#include "lib/process/spawn.h"
 #include "tests/kernel/support.h"
 
 using namespace cgjob;
