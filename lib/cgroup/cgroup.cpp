@@ -52,22 +52,6 @@ Status Cgroup::move(pid_t pid, const UniqueFd& procs) const {
   return m_io->write_to(procs.get(), join_path(m_path, "cgroup.procs"), std::to_string(pid));
 }
 
-std::size_t parse_pid_list_into(std::string_view text, std::vector<pid_t>& pids) {
-  pids.clear();
-  std::size_t zeros = 0;
-  const char* p = text.data();
-  const char* end = p + text.size();
-  while (p < end) {
-    pid_t pid = 0;
-    auto [next, ec] = std::from_chars(p, end, pid);
-    if (ec == std::errc() && pid > 0) pids.push_back(pid);
-    if (ec == std::errc() && pid == 0) ++zeros;
-    p = next;
-    while (p < end && (*p < '0' || *p > '9')) ++p;
-  }
-  return zeros;
-}
-
 std::vector<pid_t> parse_pid_list(std::string_view text) {
   std::vector<pid_t> pids;
   parse_pid_list_into(text, pids);
@@ -149,6 +133,11 @@ Status remove_subtree(const Cgroup& top, Deadline deadline) {
     }
   }
   return {};
+}
+
+bool has_cgroup_kill(const Cgroup& job) { return job.has("cgroup.kill"); }
+bool has_cgroup_signal(const Cgroup& job) {
+  return !job.io().capabilities().cgroup_signal_ignored && job.has("cgroup.signal");
 }
 
 }  // namespace cgjob

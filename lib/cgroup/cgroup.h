@@ -82,4 +82,12 @@ Result<std::size_t> subtree_hidden_procs(const Cgroup& top);
 /// True when `error` says the cgroup itself is gone (ENOENT, ENODEV).
 bool is_gone(const Error& error);
 
+/// Kernel capabilities asked of a cgroup (lib/io/capabilities.h has the
+/// others). cgroup.kill (5.14+, v2) / cgroup.signal (the project's kernel patch, v2),
+/// by their presence in `job` itself, asked each time (one faccessat): a v1
+/// job has neither, and one process may work in both hierarchies.
+/// has_cgroup_signal is false while Capabilities::cgroup_signal_ignored.
+bool has_cgroup_kill(const Cgroup& job);
+bool has_cgroup_signal(const Cgroup& job);
+
 }  // namespace cgjob

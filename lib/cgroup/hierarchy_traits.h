@@ -1,28 +1,23 @@
 #pragma once
 // What differs between the v1 freezer hierarchy and cgroup2, as answers to
-// questions, so that nobody outside the backends (lib/freezer/freezer_v1.cpp,
-// lib/freezer/freezer_v2.cpp) tests which hierarchy it is. One table per
-// hierarchy, picked once with the freezer backend (Freezer::traits()) or,
-// where only a mount is known, by hierarchy_traits().
+// questions, so that nobody outside the tables (lib/cgroup/hierarchy_traits.cpp)
+// and the backends (lib/freezer/freezer_v1.cpp, lib/freezer/freezer_v2.cpp)
+// tests which hierarchy it is. One table per hierarchy, picked once with the
+// freezer backend (Freezer::traits()) or, where only a mount is known, by
+// hierarchy_traits().
 
-#include <memory>
 #include <string_view>
 
 #include "lib/cgroup/hierarchy.h"
 
 namespace cgjob {
 
-class Freezer;
-class SysIo;
 struct TaskInfo;
 
 struct HierarchyTraits {
   /// Which hierarchy this is: for display ("v1", "v2") and for making a
   /// backend, never for a decision.
   HierarchyKind kind;
-  /// The freezer backend (lib/freezer/freezer.h), using `io` for every access.
-  std::unique_ptr<Freezer> (*make_freezer)(SysIo& io);
-
   /// Whether the /proc/PID/cgroup line "ID:CONTROLLERS:PATH" is this
   /// hierarchy's: v2's is "0::PATH", v1's the one listing the freezer.
   bool (*is_own_cgroup_line)(std::string_view id, std::string_view controllers);
@@ -65,7 +60,8 @@ struct HierarchyTraits {
   bool move_needs_common_ancestor;
 };
 
-/// The table of hierarchy `kind`: the one place that branches on the kind.
+/// The table of hierarchy `kind`: with make_freezer() (lib/freezer/freezer.h),
+/// the one place that branches on the kind.
 const HierarchyTraits& hierarchy_traits(HierarchyKind kind);
 
 }  // namespace cgjob

@@ -179,11 +179,9 @@ std::string_view to_string(FreezeState state) {
   return "THAWED";
 }
 
-const HierarchyTraits& hierarchy_traits(HierarchyKind kind) {
-  return kind == HierarchyKind::v1 ? k_v1_traits : k_v2_traits;
+std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind) {
+  return kind == HierarchyKind::v1 ? make_v1_freezer(io) : make_v2_freezer(io);
 }
-
-std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind) { return hierarchy_traits(kind).make_freezer(io); }
 
 Status Freezer::write_request(const JobLock& held, const Cgroup& cg, bool freeze) {
   if (!held.covers(cg)) return text_error("not holding the job's lock", cg.path(), EINVAL);

@@ -13,12 +13,11 @@
 #include "lib/io/deadline.h"
 #include "lib/cgroup/hierarchy.h"
 #include "lib/cgroup/hierarchy_traits.h"
+#include "lib/parse/freezer_words.h"
 
 namespace cgjob {
 
 class JobLock;
-
-enum class FreezeState { thawed, freezing, frozen };
 
 /// "THAWED", "FREEZING", "FROZEN": the freezer's own words on both hierarchies.
 std::string_view to_string(FreezeState state);
@@ -96,8 +95,8 @@ class Freezer {
   virtual Status nudge_state(const Cgroup& cg, unsigned nudges) = 0;
 };
 
-/// The backend for `kind`, using `io` for every access
-/// (hierarchy_traits(kind).make_freezer).
+/// The backend for `kind`, using `io` for every access; its traits() are
+/// hierarchy_traits(kind).
 std::unique_ptr<Freezer> make_freezer(SysIo& io, HierarchyKind kind);
 
 /// Writes the request holding `held` (the lock of `cg`), retrying with

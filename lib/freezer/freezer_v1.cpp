@@ -5,24 +5,15 @@
 
 #include "lib/freezer/freezer_backends.h"
 #include "lib/parse/freezer_words.h"
-#include "lib/base/text.h"
 
 namespace cgjob {
-
-FreezeState parse_v1_state(std::string_view text) {
-  auto end = text.find_first_of(" \n");
-  auto word = end == std::string_view::npos ? text : text.substr(0, end);
-  if (word == "FROZEN") return FreezeState::frozen;
-  if (word == "FREEZING") return FreezeState::freezing;
-  return FreezeState::thawed;
-}
 
 namespace {
 
 class V1Freezer final : public Freezer {
  public:
   explicit V1Freezer(SysIo& io) : m_io(io) {}
-  const HierarchyTraits& traits() const override { return k_v1_traits; }
+  const HierarchyTraits& traits() const override { return hierarchy_traits(HierarchyKind::v1); }
   bool frozen_die_of_sigkill() const override { return false; }
 
   // freezer.parent_freezing tells what the caller may know already.
@@ -99,34 +90,8 @@ class V1Freezer final : public Freezer {
   SysIo& m_io;
 };
 
-// Why: a task frozen by v1 shows state D and keeps the wait channel it slept
-// in, so which task blocks a freeze can only be guessed: one not in D, or in
-// D waiting on FUSE or NFS (which the freezer cannot freeze).
-bool v1_looks_frozen(const TaskInfo& t) {
-  bool stuck_in_fs = t.wchan.find("fuse") != std::string::npos || t.wchan.find("nfs") != std::string::npos ||
-                     t.wchan.find("rpc") != std::string::npos;
-  return sleeps_in_freezer(t) || (t.state == 'D' && !stuck_in_fs);
-}
-
 }  // namespace
 
-const HierarchyTraits k_v1_traits{
-    .kind = HierarchyKind::v1,
-    .make_freezer = [](SysIo& io) -> std::unique_ptr<Freezer> { return std::make_unique<V1Freezer>(io); },
-    // The line of the hierarchy that holds the freezer ("4:freezer:/x",
-    // "7:cpu,freezer:/x").
-    .is_own_cgroup_line = [](std::string_view, std::string_view controllers) {
-      return list_contains(controllers, "freezer");
-    },
-    .looks_frozen = v1_looks_frozen,
-    .clone_into_cgroup = false,
-    .tells_populated = false,
-    .tells_parent_freezing = true,
-    .notifies_changes = false,
-    .lists_hidden_processes = false,
-    .systemd_may_own = false,
-    .move_access = "write access to the job's cgroup.procs and, unless root, the same uid as the process",
-    .move_needs_common_ancestor = false,
-};
+std::unique_ptr<Freezer> make_v1_freezer(SysIo& io) { return std::make_unique<V1Freezer>(io); }
 
 }  // namespace cgjob

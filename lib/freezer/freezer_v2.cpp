@@ -14,7 +14,7 @@ namespace {
 class V2Freezer final : public Freezer {
  public:
   explicit V2Freezer(SysIo& io) : m_io(io) {}
-  const HierarchyTraits& traits() const override { return k_v2_traits; }
+  const HierarchyTraits& traits() const override { return hierarchy_traits(HierarchyKind::v2); }
   bool frozen_die_of_sigkill() const override { return true; }
 
   Result<FreezerStatus> status_at(DirRef dir, std::optional<bool> requested_above) override {
@@ -123,23 +123,6 @@ class V2Freezer final : public Freezer {
 
 }  // namespace
 
-const HierarchyTraits k_v2_traits{
-    .kind = HierarchyKind::v2,
-    .make_freezer = [](SysIo& io) -> std::unique_ptr<Freezer> { return std::make_unique<V2Freezer>(io); },
-    // The unified hierarchy's line: ID 0, no controllers ("0::/x").
-    .is_own_cgroup_line = [](std::string_view id, std::string_view controllers) {
-      return id == "0" && controllers.empty();
-    },
-    // A task frozen by v2 sleeps in the freezer, nowhere else.
-    .looks_frozen = sleeps_in_freezer,
-    .clone_into_cgroup = true,
-    .tells_populated = true,
-    .tells_parent_freezing = false,
-    .notifies_changes = true,
-    .lists_hidden_processes = true,
-    .systemd_may_own = true,
-    .move_access = "write access to cgroup.procs of the job and of the common ancestor of its cgroup and the job",
-    .move_needs_common_ancestor = true,
-};
+std::unique_ptr<Freezer> make_v2_freezer(SysIo& io) { return std::make_unique<V2Freezer>(io); }
 
 }  // namespace cgjob

@@ -2,7 +2,6 @@
 
 #include <cerrno>
 
-#include "lib/cgroup/cgroup.h"
 #include "lib/io/sys_io.h"
 
 namespace cgjob {
@@ -54,9 +53,5 @@ bool has_clone_into_cgroup(SysIo& io) {
   return *io.capabilities().clone_into_cgroup;
 }
 
-bool has_cgroup_kill(const Cgroup& job) { return job.has("cgroup.kill"); }
-bool has_cgroup_signal(const Cgroup& job) {
-  return !job.io().capabilities().cgroup_signal_ignored && job.has("cgroup.signal");
-}
 
 }  // namespace cgjob

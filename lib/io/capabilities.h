@@ -11,7 +11,6 @@
 namespace cgjob {
 
 class SysIo;
-class Cgroup;
 
 /// The table; std::nullopt: not probed yet. Read it through the functions
 /// below, which probe on first use.
@@ -36,12 +35,8 @@ bool has_pidfds(SysIo& io);
 bool has_clone3(SysIo& io);
 /// clone3 with CLONE_INTO_CGROUP (needs a cgroup2 directory fd).
 bool has_clone_into_cgroup(SysIo& io);
-/// cgroup.kill (5.14+, v2) / cgroup.signal (the project's kernel patch, v2),
-/// by their presence in `job` itself, asked each time (one faccessat): a v1
-/// job has neither, and one process may work in both hierarchies.
-/// has_cgroup_signal is false while Capabilities::cgroup_signal_ignored.
-bool has_cgroup_kill(const Cgroup& job);
-bool has_cgroup_signal(const Cgroup& job);
+/// cgroup.kill and cgroup.signal are asked of a job's cgroup:
+/// has_cgroup_kill, has_cgroup_signal (lib/cgroup/cgroup.h).
 /// The v2 freezer (cgroup.freeze, 5.2+) is probed by its file in a cgroup
 /// of the mount: see resolve_layout (lib/cgroup/hierarchy.cpp).
 

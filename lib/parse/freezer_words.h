@@ -3,9 +3,9 @@
 
 #include <string_view>
 
-#include "lib/freezer/freezer.h"
-
 namespace cgjob {
+
+enum class FreezeState { thawed, freezing, frozen };
 
 /// The state in the first word of v1's freezer.state ("THAWED", "FREEZING",
 /// "FROZEN"); thawed for anything else.
