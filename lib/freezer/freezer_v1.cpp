@@ -24,8 +24,10 @@ class V1Freezer final : public Freezer {
     if (!self) return self.error();
     auto parent = m_io.read_file(dir, "freezer.parent_freezing");
     if (!parent) return parent.error();
+    auto parsed = parse_v1_state(*state, join_path(dir.path, "freezer.state"));
+    if (!parsed) return parsed.error();
     FreezerStatus st;
-    st.state = parse_v1_state(*state);
+    st.state = *parsed;
     st.self_freezing = parse_flag(*self);
     st.parent_freezing = parse_flag(*parent);
     return st;

@@ -4,7 +4,7 @@
 
 #include <fcntl.h>
 
-#include "lib/parse/event_file.h"
+#include "lib/parse/keyed_file.h"
 #include "lib/freezer/freezer_backends.h"
 #include "lib/parse/freezer_words.h"
 
@@ -22,7 +22,12 @@ class V2Freezer final : public Freezer {
     if (!freeze) return freeze.error();
     auto events = m_io.read_file(dir, "cgroup.events");
     if (!events) return events.error();
-    bool frozen = event_value(*events, "frozen") == 1;
+    const std::string events_path = join_path(dir.path, "cgroup.events");
+    auto frozen_value = keyed_number(*events, "frozen", events_path);
+    if (!frozen_value) return frozen_value.error();
+    auto populated = keyed_number(*events, "populated", events_path);
+    if (!populated) return populated.error();
+    bool frozen = *frozen_value == 1;
     FreezerStatus st;
     st.self_freezing = parse_flag(*freeze);
     // v2 has no parent_freezing file: a frozen cgroup that did not ask for it
@@ -34,7 +39,7 @@ class V2Freezer final : public Freezer {
     if (frozen) st.state = FreezeState::frozen;
     else if (st.self_freezing || st.parent_freezing) st.state = FreezeState::freezing;
     else st.state = FreezeState::thawed;
-    st.populated = event_value(*events, "populated") == 1;
+    st.populated = *populated == 1;
     return st;
   }
 
@@ -63,9 +68,11 @@ class V2Freezer final : public Freezer {
     return std::move(*fd);
   }
 
-  // "frozen 1" is all status() needs to say FROZEN.
+  // "frozen 1" is all status() needs to say FROZEN. A watch that reads
+  // anything else leaves the answer to status(), which reports a bad file.
   bool frozen_per_watch(std::string_view watch_text) const override {
-    return event_value(watch_text, "frozen") == 1;
+    auto frozen = keyed_number(watch_text, "frozen");
+    return frozen && *frozen == 1;
   }
 
   // Why: the kernel marks a cgroup frozen once its own tasks are
@@ -82,7 +89,9 @@ class V2Freezer final : public Freezer {
         if (is_gone(events.error())) continue;  // removed meanwhile: nothing left to freeze
         return events.error();
       }
-      if (event_value(*events, "frozen") != 1) return false;
+      auto frozen = keyed_number(*events, "frozen", join_path((*subtree)[i].path(), "cgroup.events"));
+      if (!frozen) return frozen.error();
+      if (*frozen != 1) return false;
     }
     return true;
   }

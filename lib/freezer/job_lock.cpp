@@ -5,6 +5,7 @@
 
 #include "lib/freezer/freezer.h"
 #include "lib/io/task_info.h"
+#include "lib/parse/keyed_file.h"
 #include "lib/base/text.h"
 
 namespace cgjob {
@@ -23,15 +24,11 @@ constexpr auto k_put_back_bound = std::chrono::seconds(10);
 //   hold TOKEN        a run that holds the job in a state nobody asked for
 //   restore frozen|thawed   the state that hold puts back
 //   path PATH         the job, for people reading the file
-// A missing key is an empty value: the file is ours alone, and an old or
-// empty one says "no request recorded, no hold".
+// A missing key (keyed_value's error) is an empty value here: the file is
+// ours alone, and an old or empty one says "no request recorded, no hold".
 std::string field(std::string_view content, std::string_view key) {
-  for (auto line : split(content, '\n')) {
-    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ' ') {
-      return std::string(line.substr(key.size() + 1));
-    }
-  }
-  return {};
+  auto value = keyed_value(content, key);
+  return value ? std::string(*value) : std::string();
 }
 
 Error held_error(SysIo& io, int fd, const Cgroup& cg, bool our_bound) {

@@ -3,13 +3,16 @@
 
 #include <string_view>
 
+#include "lib/base/error.h"
+
 namespace cgjob {
 
 enum class FreezeState { thawed, freezing, frozen };
 
-/// The state in the first word of v1's freezer.state ("THAWED", "FREEZING",
-/// "FROZEN"); thawed for anything else.
-FreezeState parse_v1_state(std::string_view text);
+/// The state v1's freezer.state holds: "THAWED", "FREEZING" or "FROZEN",
+/// with or without its newline. Anything else is an error (EINVAL), never
+/// THAWED; `file` names the file in the error.
+Result<FreezeState> parse_v1_state(std::string_view text, std::string_view file = {});
 
 /// A request flag: cgroup.freeze (v2), freezer.self_freezing and
 /// freezer.parent_freezing (v1) read "1" when set, "0" when not.

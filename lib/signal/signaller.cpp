@@ -9,7 +9,7 @@
 
 #include "lib/io/capabilities.h"
 #include "lib/signal/defer_interrupts.h"
-#include "lib/parse/event_file.h"
+#include "lib/parse/keyed_file.h"
 #include "lib/io/exit_cursor.h"
 #include "lib/freezer/job_hold.h"
 #include "lib/signal/pinned_task.h"
@@ -310,7 +310,9 @@ Result<std::size_t> wait_empty(Freezer& freezer, const Cgroup& job, std::span<co
         if (is_gone(text.error())) return std::size_t{0};
         return text.error();
       }
-      if (event_value(*text, "populated") == 0) return std::size_t{0};
+      auto populated = keyed_number(*text, "populated", join_path(job.path(), "cgroup.events"));
+      if (!populated) return populated.error();
+      if (*populated == 0) return std::size_t{0};
     }
     bool all_exited = exits.all_exited();
     bool expired = deadline.expired(io);
