@@ -4,7 +4,7 @@
  * full path, times it from inside (CLOCK_MONOTONIC and the process's CPU
  * clock), prints "<wall_ns> <cpu_ns>\n" on stdout and exits 0; on failure it
  * prints "<program>: <op> <path>: <strerror>" on stderr and exits 1.
- * Deliberately independent of kernel/: these are the yardstick.
+ * Deliberately independent of lib/: these are the yardstick.
  */
 #ifndef CGJOB_BENCH_FLOOR_H
 #define CGJOB_BENCH_FLOOR_H

@@ -228,7 +228,7 @@ holds_lock() {
 
 # lock_file_name PATH: the name of the job lock file of the job at PATH in
 # CGJOB_LOCK_DIR: FNV-1a of the cgroup's identity, "DEVICE:INODE" (as
-# kernel/job_lock.cpp names it, the same through any mount or spelling).
+# lib/freezer/job_lock.cpp names it, the same through any mount or spelling).
 lock_file_name() {
   python3 -c '
 import sys

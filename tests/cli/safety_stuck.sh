@@ -12,7 +12,7 @@ need_stall "$TMPD"
 not_requested() { ! self_requested "$1"; }
 exited() { ! kill -0 "$1" 2>/dev/null; }
 # The run PID holds no lock on JOB: its request is in, and it waits (a wait
-# for the kernel holds no lock: kernel/job_lock.h).
+# for the kernel holds no lock: lib/freezer/job_lock.h).
 lock_released() { ! holds_lock "$1" "$CGJOB_LOCK_DIR/$(lock_file_name "$ROOT/$2")"; }
 
 # A job that stays FREEZING: a sleeper, and a task stuck on the stalled mount.

@@ -1,5 +1,5 @@
-// cgroup.procs, cgroup.threads and tasks (parse_pid_list in kernel/cgroup.*).
-#include "kernel/cgroup.h"
+// cgroup.procs, cgroup.threads and tasks (parse_pid_list in lib/cgroup/cgroup.*).
+#include "lib/cgroup/cgroup.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,13 +1,13 @@
 // freezer.state, freezer.self_freezing and freezer.parent_freezing (v1), and
-// cgroup.freeze with cgroup.events (v2), as the backends read them. The v1
-// parser is private to kernel/freezer_v1.cpp, so it is reached through
-// Freezer::status() on the fake kernel. Input: the files' contents separated
-// by NUL bytes, after a selector byte (v1 or v2).
+// cgroup.freeze with cgroup.events (v2), as the backends read them through
+// Freezer::status() on the fake kernel (the parsers are in lib/parse/).
+// Input: the files' contents separated by NUL bytes, after a selector byte
+// (v1 or v2).
 #include <string>
 #include <vector>
 
-#include "kernel/freezer.h"
-#include "kernel/text.h"
+#include "lib/freezer/freezer.h"
+#include "lib/base/text.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/support/fake_sys_io.h"
 
@@ -29,6 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     io.add_v2_cgroup(job);
     io.set_file(job + "/cgroup.freeze", std::string(parts[0]));
     io.set_file(job + "/cgroup.events", std::string(parts[1]));
+  }
+  if (v1 && parse_v1_state(parts[0])) {
+    auto word = parts[0].ends_with('\n') ? parts[0].substr(0, parts[0].size() - 1) : parts[0];
+    FUZZ_CHECK(word == "THAWED" || word == "FREEZING" || word == "FROZEN");
   }
   auto freezer = make_freezer(io, v1 ? HierarchyKind::v1 : HierarchyKind::v2);
   auto cg = Cgroup::open(io, job);

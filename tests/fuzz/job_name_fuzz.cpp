@@ -1,7 +1,7 @@
-// JOB arguments (kernel/job_name.*): whatever the user types, a valid name
+// JOB arguments (lib/cgroup/job_name.*): whatever the user types, a valid name
 // never reaches outside the job root or names the mount root.
-#include "kernel/job_name.h"
-#include "kernel/text.h"
+#include "lib/cgroup/job_name.h"
+#include "lib/base/text.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,6 +1,6 @@
-// /proc/self/mountinfo (kernel/hierarchy.*): octal escapes in mount points
+// /proc/self/mountinfo (lib/cgroup/hierarchy.*): octal escapes in mount points
 // and roots, optional fields, truncated lines.
-#include "kernel/hierarchy.h"
+#include "lib/cgroup/hierarchy.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

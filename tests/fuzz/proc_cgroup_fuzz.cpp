@@ -1,7 +1,7 @@
-// /proc/PID/cgroup (kernel/self_cgroup.*): the line of each hierarchy, and
+// /proc/PID/cgroup (lib/cgroup/self_cgroup.*): the line of each hierarchy, and
 // the directory it maps to in a mount whose root may be a sub-cgroup.
-#include "kernel/self_cgroup.h"
-#include "kernel/text.h"
+#include "lib/cgroup/self_cgroup.h"
+#include "lib/base/text.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/support/fake_sys_io.h"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/text.h"
+#include "lib/base/text.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tools/common/signals.h"
 

@@ -6,9 +6,9 @@
 
 #include <fstream>
 
-#include "kernel/freeze_blockers.h"
-#include "kernel/signaller.h"
-#include "kernel/spawn.h"
+#include "lib/freezer/freeze_blockers.h"
+#include "lib/signal/signaller.h"
+#include "lib/process/spawn.h"
 #include "tests/kernel/support.h"
 
 using namespace cgjob;

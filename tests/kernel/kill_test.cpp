@@ -22,9 +22,9 @@
 #include <sstream>
 #include <thread>
 
-#include "kernel/signaller.h"
-#include "kernel/spawn.h"
-#include "kernel/task_info.h"
+#include "lib/signal/signaller.h"
+#include "lib/process/spawn.h"
+#include "lib/io/task_info.h"
 #include "tests/kernel/support.h"
 
 using namespace cgjob;

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/hierarchy.h"
+#include "lib/cgroup/hierarchy.h"
 
 namespace {
 

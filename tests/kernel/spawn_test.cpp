@@ -11,9 +11,9 @@
 #include <fstream>
 #include <optional>
 
-#include "kernel/capabilities.h"
-#include "kernel/job_lock.h"
-#include "kernel/supervise.h"
+#include "lib/io/capabilities.h"
+#include "lib/freezer/job_lock.h"
+#include "lib/process/supervise.h"
 #include "tests/kernel/support.h"
 
 using namespace cgjob;

@@ -14,9 +14,9 @@
 
 #include <algorithm>
 
-#include "kernel/event_watch.h"
-#include "kernel/job_status.h"
-#include "kernel/signal_fd.h"
+#include "lib/io/event_watch.h"
+#include "lib/job/job_status.h"
+#include "lib/io/signal_fd.h"
 #include "tests/kernel/support.h"
 
 using namespace cgjob;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "kernel/deadline.h"
-#include "kernel/job_root.h"
+#include "lib/io/deadline.h"
+#include "lib/job/job_root.h"
 
 namespace cgjob::ktest {
 

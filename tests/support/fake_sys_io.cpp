@@ -9,8 +9,8 @@
 
 #include <cerrno>
 
-#include "kernel/cgroup.h"
-#include "kernel/job_lock.h"
+#include "lib/cgroup/cgroup.h"
+#include "lib/freezer/job_lock.h"
 
 namespace cgjob::testing {
 namespace {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/sys_io.h"
+#include "lib/io/sys_io.h"
 
 namespace cgjob::testing {
 
@@ -77,7 +77,7 @@ class FakeSysIo final : public SysIo {
   /// clone3 without CLONE_INTO_CGROUP (5.3-5.6): its probe answers E2BIG.
   void without_clone_into_cgroup() { m_clone_into_cgroup = false; }
 
-  // -- job locks (kernel/job_lock.h): real flocks on in-memory files --
+  // -- job locks (lib/freezer/job_lock.h): real flocks on in-memory files --
   /// Another run (`holder`) holds the lock of the job at `job_path` for
   /// `how_long` of virtual time (forever: Clock::duration::max()).
   void hold_lock(const std::string& job_path, pid_t holder, Clock::duration how_long);

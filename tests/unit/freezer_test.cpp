@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "kernel/job_lock.h"
-#include "kernel/freezer.h"
+#include "lib/freezer/job_lock.h"
+#include "lib/freezer/freezer.h"
 #include "tests/unit/fake_kernel.h"
 
 using namespace cgjob;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "kernel/hierarchy.h"
-#include "kernel/uapi.h"
+#include "lib/cgroup/hierarchy.h"
+#include "lib/base/uapi.h"
 #include "tests/support/fake_sys_io.h"
 
 using namespace cgjob;

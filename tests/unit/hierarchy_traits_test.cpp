@@ -1,12 +1,12 @@
-// kernel/hierarchy_traits.h: each per-hierarchy question, answered by the
+// lib/cgroup/hierarchy_traits.h: each per-hierarchy question, answered by the
 // table that comes with the freezer backend, against the fake kernel.
 
 #include <catch2/catch.hpp>
 
-#include "kernel/freeze_blockers.h"
-#include "kernel/freezer.h"
-#include "kernel/job_status.h"
-#include "kernel/self_cgroup.h"
+#include "lib/freezer/freeze_blockers.h"
+#include "lib/freezer/freezer.h"
+#include "lib/job/job_status.h"
+#include "lib/cgroup/self_cgroup.h"
 #include "tests/support/fake_sys_io.h"
 
 using namespace cgjob;

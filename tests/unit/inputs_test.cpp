@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-#include "kernel/uapi.h"
+#include "lib/base/uapi.h"
 #include "tests/support/fake_sys_io.h"
 #include "tools/cgstat/gather.h"
 #include "tools/cgstat/render.h"

@@ -1,4 +1,4 @@
-// The job lock discipline (kernel/job_lock.h) against the fake kernel: lock
+// The job lock discipline (lib/freezer/job_lock.h) against the fake kernel: lock
 // waits bounded by the deadline and named after their holder, requests
 // recorded, thaw-back only while the request is ours, reversed requests
 // noticed, a caller inside its job never frozen, interrupts held back.
@@ -7,9 +7,9 @@
 
 #include <csignal>
 
-#include "kernel/freezer.h"
-#include "kernel/job_lock.h"
-#include "kernel/signaller.h"
+#include "lib/freezer/freezer.h"
+#include "lib/freezer/job_lock.h"
+#include "lib/signal/signaller.h"
 #include "tests/unit/fake_kernel.h"
 
 using namespace cgjob;

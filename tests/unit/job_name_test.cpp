@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "kernel/job_name.h"
+#include "lib/cgroup/job_name.h"
 
 using cgjob::JobName;
 

@@ -7,10 +7,10 @@
 
 #include <csignal>
 
-#include "kernel/capabilities.h"
-#include "kernel/hierarchy.h"
-#include "kernel/pinned_task.h"
-#include "kernel/signaller.h"
+#include "lib/io/capabilities.h"
+#include "lib/cgroup/hierarchy.h"
+#include "lib/signal/pinned_task.h"
+#include "lib/signal/signaller.h"
 #include "tests/unit/fake_kernel.h"
 
 using namespace cgjob;

@@ -2,7 +2,7 @@
 // one the harnesses' checks caught, kept here so it stays fixed.
 #include <catch2/catch.hpp>
 
-#include "kernel/self_cgroup.h"
+#include "lib/cgroup/self_cgroup.h"
 #include "tests/support/fake_sys_io.h"
 
 using namespace cgjob;

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
-#include "kernel/job_status.h"
-#include "kernel/supervise.h"
-#include "kernel/task_info.h"
+#include "lib/job/job_status.h"
+#include "lib/process/supervise.h"
+#include "lib/io/task_info.h"
 #include "tests/support/fake_sys_io.h"
 #include "tools/cgfreeze/commands.h"
 #include "tools/cgstat/gather.h"

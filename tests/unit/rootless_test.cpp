@@ -4,9 +4,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "kernel/hierarchy.h"
-#include "kernel/self_cgroup.h"
-#include "kernel/uapi.h"
+#include "lib/cgroup/hierarchy.h"
+#include "lib/cgroup/self_cgroup.h"
+#include "lib/base/uapi.h"
 #include "tests/unit/fake_kernel.h"
 #include "tools/cgfreeze/commands.h"
 

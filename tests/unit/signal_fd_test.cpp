@@ -1,11 +1,11 @@
-// kernel/signal_fd.h: the one helper that blocks signals and reads them from
+// lib/io/signal_fd.h: the one helper that blocks signals and reads them from
 // an fd (no root, no cgroups: signals to ourselves).
 
 #include <catch2/catch.hpp>
 #include <signal.h>
 #include <unistd.h>
 
-#include "kernel/signal_fd.h"
+#include "lib/io/signal_fd.h"
 
 using namespace cgjob;
 

@@ -9,7 +9,7 @@
 #include <csignal>
 #include <functional>
 
-#include "kernel/signaller.h"
+#include "lib/signal/signaller.h"
 #include "tests/unit/fake_kernel.h"
 
 using namespace cgjob;

@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "kernel/spawn.h"
+#include "lib/process/spawn.h"
 #include "tests/support/fake_sys_io.h"
 
 using namespace cgjob;

@@ -1,10 +1,10 @@
-// kernel/job_status against the fake kernel: what cgstat reads about a job,
+// lib/job/job_status against the fake kernel: what cgstat reads about a job,
 // that each control file is read once, and the v2 rule that a job frozen by
 // an ancestor did not ask for it itself.
 
 #include <catch2/catch.hpp>
 
-#include "kernel/job_status.h"
+#include "lib/job/job_status.h"
 #include "tests/support/fake_sys_io.h"
 
 using namespace cgjob;

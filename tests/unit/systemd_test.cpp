@@ -1,13 +1,13 @@
-// Etiquette where systemd owns the cgroup tree (kernel/systemd_unit.h): how
+// Etiquette where systemd owns the cgroup tree (lib/cgroup/systemd_unit.h): how
 // it is detected, root's default job root inside cgjobs.service, the unit
 // started before the first job, and `cgfreeze add` refusing other units'
 // processes. On the fake kernel; tests/vm/systemd.sh checks a real guest.
 
 #include <catch2/catch.hpp>
 
-#include "kernel/hierarchy.h"
-#include "kernel/job_root.h"
-#include "kernel/systemd_unit.h"
+#include "lib/cgroup/hierarchy.h"
+#include "lib/job/job_root.h"
+#include "lib/cgroup/systemd_unit.h"
 #include "tests/support/fake_sys_io.h"
 #include "tools/cgfreeze/commands.h"
 

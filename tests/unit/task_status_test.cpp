@@ -5,7 +5,7 @@
 
 #include <csignal>
 
-#include "kernel/task_info.h"
+#include "lib/io/task_info.h"
 
 using namespace cgjob;
 

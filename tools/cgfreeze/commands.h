@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/signaller.h"
+#include "lib/signal/signaller.h"
 #include "tools/common/cli.h"
 
 namespace cgjob::cgfreeze {

@@ -5,9 +5,9 @@
 #include <optional>
 #include <span>
 
-#include "kernel/defer_interrupts.h"
-#include "kernel/freeze_blockers.h"
-#include "kernel/self_cgroup.h"
+#include "lib/signal/defer_interrupts.h"
+#include "lib/freezer/freeze_blockers.h"
+#include "lib/cgroup/self_cgroup.h"
 #include "tools/cgfreeze/commands.h"
 
 namespace cgjob::cgfreeze {
@@ -37,7 +37,7 @@ struct Target {
 
 // Opens every job; reports the missing ones. `self` (when set): no job may
 // contain that process, ours (freezing it would never return); where that
-// cannot be told, the job is refused too (kernel/caller.h).
+// cannot be told, the job is refused too (lib/cgroup/caller.h).
 std::vector<Target> open_targets(Context& ctx, std::span<const JobName> names, std::string_view verb,
                                  const Caller* self, ExitStatus& status) {
   std::vector<Target> targets;
@@ -130,7 +130,7 @@ ExitStatus freeze_batch(Context& ctx, const FreezeOptions& options, std::span<co
     }
     // Timed out or interrupted: say what did not freeze, then never leave
     // it half-frozen silently: roll back unless asked to keep the request,
-    // or unless the request is no longer ours to undo (kernel/job_lock.h).
+    // or unless the request is no longer ours to undo (lib/freezer/job_lock.h).
     if (interrupted) {
       ctx.reporter.error(t.name.text, "interrupted before FROZEN");
     } else {

@@ -1,9 +1,9 @@
 // cgfreeze create / add: jobs and who is in them.
 
-#include "kernel/pinned_task.h"
-#include "kernel/self_cgroup.h"
-#include "kernel/systemd_unit.h"
-#include "kernel/task_info.h"
+#include "lib/signal/pinned_task.h"
+#include "lib/cgroup/self_cgroup.h"
+#include "lib/cgroup/systemd_unit.h"
+#include "lib/io/task_info.h"
 #include "tools/cgfreeze/commands.h"
 
 namespace cgjob::cgfreeze {

@@ -2,7 +2,7 @@
 
 #include <csignal>
 
-#include "kernel/job_lock.h"
+#include "lib/freezer/job_lock.h"
 #include "tools/cgfreeze/commands.h"
 #include "tools/common/unconfirmed.h"
 

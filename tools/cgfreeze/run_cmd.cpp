@@ -3,8 +3,8 @@
 #include <csignal>
 #include <cstdio>
 
-#include "kernel/defer_interrupts.h"
-#include "kernel/supervise.h"
+#include "lib/signal/defer_interrupts.h"
+#include "lib/process/supervise.h"
 #include "tools/cgfreeze/commands.h"
 #include "tools/common/signals.h"
 
@@ -67,7 +67,7 @@ int run(Context& ctx, const RunOptions& options) {
   if (home) spawn.home = &*home;
   // The job root exists by now (unless JOB is an absolute path): a scratch
   // cgroup there tells whether this kernel kills CLONE_INTO_CGROUP children
-  // of killed jobs (kernel/spawn.h).
+  // of killed jobs (lib/process/spawn.h).
   if (!job.absolute) spawn.scratch_parent = ctx.root.layout().root;
   auto child = spawn_in_cgroup(*cg, ctx.root.freezer(), options.command, spawn);
   if (!child) {

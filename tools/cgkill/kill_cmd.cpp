@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "kernel/signaller.h"
+#include "lib/signal/signaller.h"
 #include "tools/common/signals.h"
 #include "tools/common/unconfirmed.h"
 

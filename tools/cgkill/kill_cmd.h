@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/job_root.h"
+#include "lib/job/job_root.h"
 #include "tools/common/cli.h"
 
 namespace cgjob::cgkill {

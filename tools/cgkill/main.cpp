@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "kernel/signaller.h"
+#include "lib/signal/signaller.h"
 #include "tools/common/signals.h"
 
 using namespace cgjob;

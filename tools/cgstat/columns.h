@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "kernel/job_lock.h"
-#include "kernel/job_status.h"
-#include "kernel/task_info.h"
+#include "lib/freezer/job_lock.h"
+#include "lib/job/job_status.h"
+#include "lib/io/task_info.h"
 #include "tools/common/columns.h"
 
 namespace cgjob::cgstat {

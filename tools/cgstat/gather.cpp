@@ -4,8 +4,8 @@
 
 #include <unordered_set>
 
-#include "kernel/job_status.h"
-#include "kernel/task_info.h"
+#include "lib/job/job_status.h"
+#include "lib/io/task_info.h"
 
 namespace cgjob::cgstat {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/job_root.h"
+#include "lib/job/job_root.h"
 #include "tools/cgstat/columns.h"
 // Not cli.h: CLI11 constructs global objects in every file that includes it,
 // which main.cpp alone pays for.

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/hierarchy.h"
+#include "lib/cgroup/hierarchy.h"
 #include "tools/cgstat/columns.h"
 
 namespace cgjob::cgstat {

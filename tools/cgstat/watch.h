@@ -21,11 +21,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "kernel/deadline.h"
-#include "kernel/event_watch.h"
-#include "kernel/job_root.h"
-#include "kernel/job_status.h"
-#include "kernel/signal_fd.h"
+#include "lib/io/deadline.h"
+#include "lib/io/event_watch.h"
+#include "lib/job/job_root.h"
+#include "lib/job/job_status.h"
+#include "lib/io/signal_fd.h"
 // Not cli.h: CLI11 constructs global objects in every file that includes it,
 // which main.cpp alone pays for.
 #include "tools/common/exit_status.h"

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "kernel/self_cgroup.h"
+#include "lib/cgroup/self_cgroup.h"
 
 namespace cgjob::cli {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "kernel/job_root.h"
+#include "lib/job/job_root.h"
 #include "tools/common/duration.h"
 #include "tools/common/exit_status.h"
 #include "tools/common/report.h"

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "kernel/error.h"
+#include "lib/base/error.h"
 
 namespace cgjob::cli {
 

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string_view>
 
-#include "kernel/error.h"
+#include "lib/base/error.h"
 
 namespace cgjob::cli {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "kernel/error.h"
+#include "lib/base/error.h"
 
 namespace cgjob::cli {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "kernel/error.h"
+#include "lib/base/error.h"
 
 namespace cgjob::cli {
 

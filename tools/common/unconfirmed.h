@@ -1,10 +1,10 @@
 #pragma once
 // The message for signals whose target could not be confirmed (kernels
-// without pidfds, kernel/pinned_task.h).
+// without pidfds, lib/signal/pinned_task.h).
 
 #include <string>
 
-#include "kernel/signaller.h"
+#include "lib/signal/signaller.h"
 
 namespace cgjob::cli {
 
