@@ -109,10 +109,12 @@ series_patches() { grep -v -e '^#' -e '^$' "$patches/series"; }
 # Its SPDX check runs python3 from PATH: the system's, which has ply.
 checkpatch() {
   local p
+  # Run from the kernel tree: from inside another git tree checkpatch
+  # takes the patch for a source file.
   while read -r p; do
-    PATH=/usr/bin:$PATH "$build_dir/src/scripts/checkpatch.pl" --strict --quiet \
-      --ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID \
-      "$patches/$p" >&2 || die "checkpatch: $p has style problems"
+    (cd "$build_dir/src" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --quiet \
+      --ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID "$patches/$p") >&2 ||
+      die "checkpatch: $p has style problems"
   done < <(series_patches)
   say "checkpatch --strict: clean"
 }
