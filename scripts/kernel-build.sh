@@ -4,9 +4,9 @@
 # kvm_guest.config + kernel/patches/linux-6.1/guest.config: what a qemu guest
 # with a 9p share needs to run the tools and their tests). Prints the built
 # bzImage's path as its last line. Beside the image, in <image>.selftests/,
-# the kernel's cgroup selftests of cgroup.signal (test_signal, the
-# series') and cgroup.kill (test_kill), static, for scripts/vm-test.sh to run in the
-# patched guest.
+# the kernel's cgroup selftests of cgroup.signal (test_signal), the freezer
+# (test_freezer, with the series' subtree tests) and cgroup.kill (test_kill),
+# static, for scripts/vm-test.sh to run in the patched guest.
 #
 #   scripts/kernel-build.sh           build (or reuse) the guest kernel
 #   scripts/kernel-build.sh --check   only check that the series applies, passes
@@ -103,13 +103,18 @@ apply_series() {
 
 series_patches() { grep -v -e '^#' -e '^$' "$patches/series"; }
 
-# The kernel's own style check; a new file always asks about MAINTAINERS.
+# The kernel's own style check; a new file always asks about MAINTAINERS,
+# and the package's tree has no upstream history, so commit ids in Fixes:
+# and in the logs cannot be looked up (they are upstream's).
 # Its SPDX check runs python3 from PATH: the system's, which has ply.
 checkpatch() {
   local p
+  # Run from the kernel tree: from inside another git tree checkpatch
+  # takes the patch for a source file.
   while read -r p; do
-    PATH=/usr/bin:$PATH "$build_dir/src/scripts/checkpatch.pl" --strict --quiet --ignore FILE_PATH_CHANGES \
-      "$patches/$p" >&2 || die "checkpatch: $p has style problems"
+    (cd "$build_dir/src" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --quiet \
+      --ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID "$patches/$p") >&2 ||
+      die "checkpatch: $p has style problems"
   done < <(series_patches)
   say "checkpatch --strict: clean"
 }
@@ -149,10 +154,12 @@ check_series() {
   mapfile -t objs < <(touched_objects)
   say "compiling ${objs[*]}"
   nice -n 19 make -s -C "$build_dir/src" O="$out" -j"$jobs" "${objs[@]}" >&2
-  # The selftest builds against the patched tree's kselftest headers.
-  gcc -Wall -Werror -pthread \
-    -o "$out/test_signal" "$build_dir/src/tools/testing/selftests/cgroup/test_signal.c" \
-    "$build_dir/src/tools/testing/selftests/cgroup/cgroup_util.c"
+  # The selftests build against the patched tree's kselftest headers.
+  for t in test_signal test_freezer; do
+    gcc -Wall -Werror -pthread \
+      -o "$out/$t" "$build_dir/src/tools/testing/selftests/cgroup/$t.c" \
+      "$build_dir/src/tools/testing/selftests/cgroup/cgroup_util.c"
+  done
   say "check passed in $((SECONDS - start)) s"
 }
 
@@ -190,7 +197,7 @@ build_kernel() {
 build_selftests() {
   local dir=$1 t sel="$build_dir/src/tools/testing/selftests/cgroup"
   rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
-  for t in test_signal test_kill; do
+  for t in test_signal test_freezer test_kill; do
     gcc -O2 -Wall -static -pthread -I "$build_dir/src/tools/testing/selftests" \
       -o "$dir.tmp/$t" "$sel/$t.c" "$sel/cgroup_util.c" >&2 || die "cannot build the selftest $t"
   done
