@@ -10,8 +10,11 @@ VM_CACHE=${CGJOB_VM_CACHE:-$([ "$(id -u)" = 0 ] && echo /var/cache/cgjob-vm || e
 VM_SUITE=bookworm
 # Modules the guest must load before it can mount its root and shares (ext4
 # wants crc32c, a soft dependency modules.dep does not list); the
-# rest of each Debian kernel's modules stay out of the initramfs.
-VM_MODULES=(virtio_pci virtio_blk crc32c_generic ext4 9p 9pnet_virtio fuse)
+# rest of each Debian kernel's modules stay out of the initramfs. The
+# socket diag modules are what CRIU needs (`criu check`, socket dumps);
+# Debian's 6.1 builds them as modules.
+VM_MODULES=(virtio_pci virtio_blk crc32c_generic ext4 9p 9pnet_virtio fuse
+  unix_diag inet_diag tcp_diag udp_diag af_packet_diag netlink_diag)
 
 vm_log() { echo "vm: $*" >&2; }
 vm_die() { echo "vm: $*" >&2; exit 125; }
