@@ -40,6 +40,10 @@ class JobHold {
   /// those that were frozen. A write that fails is tried a few times whatever
   /// the deadline. The records are cleared once everything is back.
   Status put_back(Deadline deadline, std::span<const UniqueFd> exits, Clock::duration exit_grace);
+  /// Ends the hold with the job's own request `frozen` (a checkpoint's
+  /// --leave), recorded as this run's request: a freeze kept this way is
+  /// the job's state, no longer one to put back. Not with thaw_subjobs.
+  Status keep(bool frozen, Deadline deadline);
 
   const Cgroup& job() const { return m_subtree.front(); }
 
