@@ -169,8 +169,22 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   // DIR: made here, or an existing empty one (its contents go on failure).
   bool made = ::mkdir(request.dir.c_str(), 0700) == 0;
   if (!made && errno != EEXIST) return sys_error(errno, "mkdir", request.dir);
+  // Sub-jobs frozen by their own request, thawed for the dump (under their
+  // locks, recorded as holds) and frozen again after it.
+  std::vector<std::pair<JobLock, Cgroup>> thawed_subjobs;
+  auto refreeze_subjobs = [&]() -> Status {
+    Status first;
+    for (auto& [lock, cg] : thawed_subjobs) {
+      auto done = request_with_retry(freezer, lock, cg, true, Deadline::after(io, std::chrono::seconds(10)));
+      if (done) done = lock.clear_hold();
+      if (first.ok() && !done.ok()) first = done;
+    }
+    thawed_subjobs.clear();
+    return first;
+  };
   auto fail = [&](Error e) -> Result<CheckpointReport> {
     remove_dir(request.dir, made);
+    if (auto again = refreeze_subjobs(); !again) e.detail = e.reason() + "; and " + again.error().message();
     auto back = hold->put_back(Deadline::after(io, std::chrono::seconds(10)), {}, Clock::duration::zero());
     if (!back) e.detail = e.reason() + "; and " + back.error().message();
     return e;
@@ -186,6 +200,30 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   auto tree = inspect_job_tree(job);
   if (!tree) return fail(tree.error());
 
+  // Why: CRIU thaws the job while it seizes the tasks (--freeze-cgroup), but
+  // a sub-job frozen by its own request stays frozen, and seizing its tasks
+  // then never ends (CRIU 3.17, 6.1, v1 and v2). Such sub-jobs are thawed
+  // now, while the job's own freeze still holds them, and frozen again after.
+  std::map<std::string, bool> sub_frozen;
+  for (const auto& entry : tree->cgroups) {
+    if (entry.relative.empty()) continue;
+    auto sub = Cgroup::open(io, job.path() + "/" + entry.relative);
+    if (!sub) return fail(sub.error());
+    auto self_sub = freezer.self_freezing(*sub);
+    if (!self_sub) return fail(self_sub.error());
+    sub_frozen[entry.relative] = *self_sub;
+    if (!*self_sub) continue;
+    auto lock = JobLock::acquire(freezer, *sub, request.deadline);
+    if (!lock) return fail(lock.error());
+    if (auto rec = lock->record_hold(true); !rec) return fail(rec.error());
+    thawed_subjobs.emplace_back(std::move(*lock), std::move(*sub));
+    if (auto thawed = request_with_retry(freezer, thawed_subjobs.back().first, thawed_subjobs.back().second, false,
+                                         request.deadline);
+        !thawed) {
+      return fail(thawed.error());
+    }
+  }
+
   Manifest& m = report.manifest;
   m.name = request.name;
   m.hierarchy = std::string(to_string(freezer.traits().kind));
@@ -195,13 +233,7 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   m.kernel = kernel_release();
   m.criu_version = criu.version;
   m.jobs = tree->cgroups;
-  for (auto& entry : m.jobs) {
-    if (entry.relative.empty()) {
-      entry.self_freezing = was_self_frozen;
-    } else if (auto sub = freezer.self_freezing_at(job.path() + "/" + entry.relative)) {
-      entry.self_freezing = *sub;
-    }
-  }
+  for (auto& entry : m.jobs) entry.self_freezing = entry.relative.empty() ? was_self_frozen : sub_frozen[entry.relative];
   if (auto written = write_file(request.dir + "/" + std::string(k_manifest_file), render_manifest(m)); !written) {
     return fail(written.error());
   }
@@ -223,10 +255,14 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   if (request.leave != LeaveAs::killed && defer.interrupted()) {
     return fail(sys_error(EINTR, "checkpoint", job.path()));
   }
+  if (auto again = refreeze_subjobs(); !again) return fail(again.error());
 
   if (request.leave == LeaveAs::killed) {
-    // The processes are gone; the freeze state goes back as it was.
-    auto back = hold->put_back(Deadline::after(io, std::chrono::seconds(10)), {}, Clock::duration::zero());
+    // The processes are gone; the job's own request goes back as it was
+    // (written again: CRIU thaws a v2 cgroup to let the killed tasks die).
+    auto back = was_self_frozen ? hold->keep(true, Deadline::after(io, std::chrono::seconds(10)))
+                                : hold->put_back(Deadline::after(io, std::chrono::seconds(10)), {},
+                                                 Clock::duration::zero());
     if (!back) return back.error();
     report.left_frozen = was_self_frozen;
     report.frozen_for = Clock::now() - frozen_at;
