@@ -11,6 +11,7 @@ setup
 use_tmpdir checkpoint
 
 "$CGFREEZE" create a >/dev/null || exit 1
+has_child() { test -n "$(children_of "$1")"; }
 
 # --- bad input: exit 2 -------------------------------------------------------------
 mkdir -p "$TMPD/full" && touch "$TMPD/full/x"
@@ -60,7 +61,7 @@ expect "two trees: no freeze request left" eval '! self_requested two'
 # One tree: a shell and its child, in a job and a sub-job.
 run_in one bash -c 'sleep 600 & wait'; ROOTPID=$PID
 eventually has_procs one 1
-eventually test -n "$(children_of "$ROOTPID")"
+eventually has_child "$ROOTPID"
 CHILD=$(children_of "$ROOTPID")
 "$CGFREEZE" add --create one/sub "$CHILD" || fail "move the child to one/sub"
 
@@ -145,7 +146,11 @@ if command -v criu >/dev/null && criu check >/dev/null 2>&1; then
   expect "the root is back in the job" eval "procs_of one | grep -qx $ROOTPID"
   expect "the child is back in the sub-job" eval "procs_of one/sub | grep -qx $CHILD"
   check "restore into a job with processes is refused" 1 "$CGFREEZE" restore one "$TMPD/real"
+  check "--version -v says checkpoint works here" 0 "$CGFREEZE" --version -v
+  expect "--version -v: checkpoint: yes" grep -q '^checkpoint: yes' <<<"$OUT"
 elif command -v criu >/dev/null; then
+  check "--version -v says checkpoint cannot work here" 0 "$CGFREEZE" --version -v
+  expect "--version -v: checkpoint: no, and why" grep -q '^checkpoint: no (criu check fails' <<<"$OUT"
   check "checkpoint where the real criu check fails is refused" 1 "$CGFREEZE" checkpoint one "$TMPD/d7"
   expect "real criu: one line saying why" test "$(wc -l <<<"$ERR")" = 1 -a -n "$(grep 'criu check fails' <<<"$ERR")"
   expect "real criu: no DIR, job as it was" eval 'test ! -e "$TMPD/d7" && state_is one THAWED && test "$(nprocs one)" = 1'

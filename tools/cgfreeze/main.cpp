@@ -50,6 +50,15 @@ int main(int argc, char** argv) {
   if (is_restore_action()) return run_restore_action(real_sys_io());
   cli::Reporter reporter("cgfreeze");
   auto args = cli::arguments(argc, argv);
+  // `--version -v`: the version, and whether checkpoint/restore can run here.
+  if (args.size() == 2 && (args[0] == "--version" || args[0] == "-V") && (args[1] == "-v" || args[1] == "--verbose")) {
+    args.pop_back();
+    if (auto done = cli::answer_lone_version(args, "cgfreeze", reporter); done && *done != 0) return *done;
+    auto criu = probe_criu();
+    std::string line = criu.usable ? "checkpoint: yes (criu " + criu.version + ")\n"
+                                   : "checkpoint: no (" + criu.reason + ")\n";
+    return cli::put_stdout(line, reporter) ? 0 : 1;
+  }
   if (auto done = cli::answer_lone_version(args, "cgfreeze", reporter)) return *done;
   CLI::App app("Freeze, thaw and manage jobs: groups of processes in a cgroup.", "cgfreeze");
   app.fallthrough();  // common options may follow the subcommand
