@@ -144,8 +144,10 @@ expect "from the saved count (1..N)" in_sequence "$TMPD/t"
 
 echo "# $(date +%T)"
 # --- the foreground restore waits for the root and exits with its status ----------------
-run_in f bash -c "$(counter "$TMPD/f") & sleep 1; kill \$!; exit 7"; F0=$PID
+# It exits 7 once $TMPD/go exists, made between the dump and the restore.
+run_in f bash -c "echo waiting > $TMPD/f; until [ -e $TMPD/go ]; do sleep 0.05; done; exit 7"; F0=$PID
 eventually lines_at_least "$TMPD/f" 1
 check "checkpoint a job that will exit 7 (--leave killed)" 0 CGF checkpoint --leave killed f "$TMPD/d6"
 expect "its processes are gone" eventually gone "$F0"
+touch "$TMPD/go"
 check "a foreground restore exits with the root's status" 7 CGF restore f "$TMPD/d6"
