@@ -118,16 +118,30 @@ Result<JobTree> inspect_job_tree(const Cgroup& job) {
     tree.cgroups.push_back(std::move(entry));
   }
   if (tree.pids.empty()) return text_error("the job is empty: nothing to checkpoint");
-  std::set<pid_t> members(tree.pids.begin(), tree.pids.end());
   std::map<pid_t, pid_t> parent;
   std::vector<pid_t> stopped;
+  std::set<pid_t> exited;
   for (pid_t pid : tree.pids) {
     auto info = read_task_stat(io, pid);
-    if (!info) return Error(text_error("process " + std::to_string(pid) + " changed while it was read: " +
-                                       info.error().reason()));
+    if (!info) {
+      // A job that runs (the look before the freeze) loses short-lived
+      // processes between the two reads: they are no part of it any more.
+      if (info.error().errnum == ENOENT || info.error().errnum == ESRCH) {
+        exited.insert(pid);
+        continue;
+      }
+      return info.error();
+    }
     parent[pid] = info->ppid;
     if (info->state == 'T' || info->state == 't') stopped.push_back(pid);
   }
+  if (!exited.empty()) {
+    auto gone = [&](pid_t pid) { return exited.count(pid) > 0; };
+    std::erase_if(tree.pids, gone);
+    for (auto& entry : tree.cgroups) std::erase_if(entry.pids, gone);
+    if (tree.pids.empty()) return text_error("the job is empty: nothing to checkpoint");
+  }
+  std::set<pid_t> members(tree.pids.begin(), tree.pids.end());
   if (!stopped.empty()) {
     return text_error("cannot checkpoint a stopped or traced task (CRIU would hang seizing it): PID " +
                       pid_list(stopped));
