@@ -23,8 +23,10 @@ if [ "${1:-}" = fuzz ]; then
 fi
 if [ "${1:-}" = test ]; then
   # Docs and packaging tests: man page rendering, shells for the completions,
-  # the .deb and its lint; python3 parses JSON in the CLI tests.
-  packages+=(groff man-db lintian dpkg-dev file zsh fish bash-completion python3 procps)
+  # the .deb and its lint; python3 parses JSON in the CLI tests; criu for
+  # cgfreeze checkpoint/restore (tests/cli/checkpoint.sh; on a kernel where
+  # `criu check` fails it tests the refusal).
+  packages+=(groff man-db lintian dpkg-dev file zsh fish bash-completion python3 procps criu)
 fi
 missing=()
 for p in "${packages[@]}"; do

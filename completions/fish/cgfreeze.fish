@@ -62,9 +62,9 @@ function __cgfreeze_subcommand
             continue
         end
         switch $t
-            case --root --hierarchy --timeout --pid
+            case --root --hierarchy --timeout --pid --leave
                 set skip 1
-            case freeze thaw create add run rm
+            case freeze thaw create add run rm checkpoint restore
                 echo $t
                 return 0
             case '-*'
@@ -96,13 +96,13 @@ function __cgfreeze_nargs
             continue
         end
         switch $t
-            case --root --hierarchy --timeout --pid
+            case --root --hierarchy --timeout --pid --leave
                 set skip 1
             case '-*'
             case '*'
                 if test $seen = 0
                     set seen 1
-                    contains -- $t freeze thaw create add run rm; and continue
+                    contains -- $t freeze thaw create add run rm checkpoint restore; and continue
                 end
                 set n (math $n + 1)
         end
@@ -131,19 +131,26 @@ complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a create -d 'Create jobs'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a add -d 'Move processes into a job'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a run -d 'Run a command inside a job'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a rm -d 'Remove jobs'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a checkpoint -d 'Save a job to a directory with CRIU'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a restore -d 'Start a saved job again'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a '(__cgjob_jobs)' -d Job
 
 complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw' -l wait -d 'Wait until FROZEN (or THAWED)'
-complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw rm' -l timeout -x -d 'Bound the wait (s, or with ms/s/m/h)'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw rm checkpoint' -l timeout -x -d 'Bound the wait (s, or with ms/s/m/h)'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze' -l keep -d 'On timeout, leave the job as it is'
 complete -c cgfreeze -n '__cgfreeze_using create' -l pid -x -a '(__fish_complete_pids)' -d 'Move this process into the job'
 complete -c cgfreeze -n '__cgfreeze_using add' -l create -d 'Create the job first if missing'
 complete -c cgfreeze -n '__cgfreeze_using add create' -l steal -d 'Move a process out of another systemd unit too'
 complete -c cgfreeze -n '__cgfreeze_using run' -l detach -d 'Print the PID of COMMAND and return'
 complete -c cgfreeze -n '__cgfreeze_using rm' -l kill -d 'Kill the processes of a job that is not empty'
+complete -c cgfreeze -n '__cgfreeze_using checkpoint' -l leave -x -a 'running frozen killed' -d 'What becomes of the job once saved'
+complete -c cgfreeze -n '__cgfreeze_using restore' -l frozen -d 'Restore the job frozen'
+complete -c cgfreeze -n '__cgfreeze_using restore' -l thawed -d 'Restore the job running'
+complete -c cgfreeze -n '__cgfreeze_using restore' -l detach -d 'Print the root PID and return'
 
 complete -c cgfreeze -n '__cgfreeze_using freeze thaw create rm' -a '(__cgjob_jobs)' -d Job
-complete -c cgfreeze -n '__cgfreeze_using add run; and test (__cgfreeze_nargs) = 0' -a '(__cgjob_jobs)' -d Job
+complete -c cgfreeze -n '__cgfreeze_using add run checkpoint restore; and test (__cgfreeze_nargs) = 0' -a '(__cgjob_jobs)' -d Job
+complete -c cgfreeze -n '__cgfreeze_using checkpoint restore; and test (__cgfreeze_nargs) = 1' -x -a '(__fish_complete_directories (commandline -ct))'
 complete -c cgfreeze -n '__cgfreeze_using add; and test (__cgfreeze_nargs) -ge 1' -a '(__fish_complete_pids)'
 complete -c cgfreeze -n '__cgfreeze_using run; and test (__cgfreeze_nargs) = 1' -a '(printf "%s\n" --)' -d 'Then COMMAND'
 complete -c cgfreeze -n __cgfreeze_after_dashdash -x -a '(__cgfreeze_command)'

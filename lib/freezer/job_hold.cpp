@@ -125,4 +125,15 @@ Status JobHold::put_back(Deadline deadline, std::span<const UniqueFd> exits, Clo
   return first;
 }
 
+Status JobHold::keep(bool frozen, Deadline deadline) {
+  auto done = restore(0, frozen, deadline);
+  if (!done) return done;
+  auto recorded = m_locks[0]->record_request();
+  if (!recorded) return recorded;
+  auto cleared = m_locks[0]->clear_hold();
+  if (!cleared) return cleared;
+  m_changed = false;
+  return {};
+}
+
 }  // namespace cgjob

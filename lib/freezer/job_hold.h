@@ -42,6 +42,10 @@ class JobHold {
   Status put_back(Deadline deadline, std::span<const UniqueFd> exits, Clock::duration exit_grace);
   /// Whether put_back leaves the job frozen: it had asked to be before the hold.
   bool left_frozen() const { return m_was_frozen[0]; }
+  /// Ends the hold with the job's own request `frozen` (a checkpoint's
+  /// --leave), recorded as this run's request: a freeze kept this way is
+  /// the job's state, no longer one to put back. Not with thaw_subjobs.
+  Status keep(bool frozen, Deadline deadline);
 
   const Cgroup& job() const { return m_subtree.front(); }
 

@@ -10,8 +10,12 @@ VM_CACHE=${CGJOB_VM_CACHE:-$([ "$(id -u)" = 0 ] && echo /var/cache/cgjob-vm || e
 VM_SUITE=bookworm
 # Modules the guest must load before it can mount its root and shares (ext4
 # wants crc32c, a soft dependency modules.dep does not list); the
-# rest of each Debian kernel's modules stay out of the initramfs.
-VM_MODULES=(virtio_pci virtio_blk crc32c_generic ext4 9p 9pnet_virtio fuse)
+# rest of each Debian kernel's modules stay out of the initramfs. The
+# others are what CRIU 3.17 needs (Debian's 6.1 builds them as modules):
+# the socket diag modules for socket dumps, and for `criu check` at all
+# nf_tables (without it kerndat_has_nftables_concat fails), tun and veth.
+VM_MODULES=(virtio_pci virtio_blk crc32c_generic ext4 9p 9pnet_virtio fuse
+  unix_diag inet_diag tcp_diag udp_diag af_packet_diag netlink_diag nf_tables tun veth)
 
 vm_log() { echo "vm: $*" >&2; }
 vm_die() { echo "vm: $*" >&2; exit 125; }

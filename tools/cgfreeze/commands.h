@@ -57,4 +57,23 @@ struct RemoveOptions {
 };
 ExitStatus remove(Context& ctx, const RemoveOptions& options);
 
+struct CheckpointOptions {
+  std::string job;
+  std::string dir;
+  std::string leave;  ///< running, frozen, killed; "" as the job is
+  std::string timeout;
+};
+ExitStatus checkpoint(Context& ctx, const CheckpointOptions& options);
+
+struct RestoreOptions {
+  std::string job;
+  std::string dir;
+  bool frozen = false;
+  bool thawed = false;
+  bool detach = false;
+  std::string timeout;
+};
+/// Returns the restored root's exit code (or 128+N), or an ExitStatus on failure.
+int restore(Context& ctx, const RestoreOptions& options);
+
 }  // namespace cgjob::cgfreeze

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "lib/checkpoint/checkpoint.h"
+#include "lib/io/sys_io.h"
 #include "tools/cgfreeze/commands.h"
 
 using namespace cgjob;
@@ -10,8 +12,9 @@ using namespace cgjob::cgfreeze;
 
 namespace {
 
-constexpr std::string_view k_subcommands[] = {"freeze", "thaw", "create", "add", "run", "rm"};
-const std::vector<std::string_view> k_options_with_values = {"--hierarchy", "--root", "--timeout", "--pid"};
+constexpr std::string_view k_subcommands[] = {"freeze", "thaw", "create", "add", "run", "rm",
+                                                "checkpoint", "restore"};
+const std::vector<std::string_view> k_options_with_values = {"--hierarchy", "--root", "--timeout", "--pid", "--leave"};
 
 bool is_subcommand(std::string_view word) {
   return std::find(std::begin(k_subcommands), std::end(k_subcommands), word) != std::end(k_subcommands);
@@ -43,8 +46,19 @@ std::vector<std::string> split_command(std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Started by CRIU as its action script during `cgfreeze restore`.
+  if (is_restore_action()) return run_restore_action(real_sys_io());
   cli::Reporter reporter("cgfreeze");
   auto args = cli::arguments(argc, argv);
+  // `--version -v`: the version, and whether checkpoint/restore can run here.
+  if (args.size() == 2 && (args[0] == "--version" || args[0] == "-V") && (args[1] == "-v" || args[1] == "--verbose")) {
+    args.pop_back();
+    if (auto done = cli::answer_lone_version(args, "cgfreeze", reporter); done && *done != 0) return *done;
+    auto criu = probe_criu();
+    std::string line = criu.usable ? "checkpoint: yes (criu " + criu.version + ")\n"
+                                   : "checkpoint: no (" + criu.reason + ")\n";
+    return cli::put_stdout(line, reporter) ? 0 : 1;
+  }
   if (auto done = cli::answer_lone_version(args, "cgfreeze", reporter)) return *done;
   CLI::App app("Freeze, thaw and manage jobs: groups of processes in a cgroup.", "cgfreeze");
   app.fallthrough();  // common options may follow the subcommand
@@ -92,6 +106,23 @@ int main(int argc, char** argv) {
       ->type_name("DUR");
   rm_cmd->add_option("JOB", rm_opts.jobs, "Jobs to remove")->required();
 
+  CheckpointOptions checkpoint_opts;
+  auto* checkpoint_cmd = app.add_subcommand("checkpoint", "Save JOB and its sub-jobs to DIR with CRIU");
+  checkpoint_cmd->add_option("--leave", checkpoint_opts.leave, "Leave the job running, frozen or killed afterwards")
+      ->type_name("running|frozen|killed");
+  checkpoint_cmd->add_option("--timeout", checkpoint_opts.timeout, "Give up waiting for the lock or the freeze after DUR")
+      ->type_name("DUR");
+  checkpoint_cmd->add_option("JOB", checkpoint_opts.job, "The job")->required();
+  checkpoint_cmd->add_option("DIR", checkpoint_opts.dir, "Where to save it (made; an empty one will do)")->required();
+
+  RestoreOptions restore_opts;
+  auto* restore_cmd = app.add_subcommand("restore", "Start the job saved in DIR again as JOB");
+  restore_cmd->add_flag("--frozen", restore_opts.frozen, "Restore it frozen");
+  restore_cmd->add_flag("--thawed", restore_opts.thawed, "Restore it running");
+  restore_cmd->add_flag("--detach", restore_opts.detach, "Print the root PID and return at once");
+  restore_cmd->add_option("JOB", restore_opts.job, "The job (made; an existing one must be empty)")->required();
+  restore_cmd->add_option("DIR", restore_opts.dir, "A directory made by cgfreeze checkpoint")->required();
+
   auto command = split_command(args);
   if (auto done = cli::parse_command_line(app, args, reporter)) return *done;
   if (app.get_subcommands().empty()) {
@@ -112,6 +143,8 @@ int main(int argc, char** argv) {
   if (create_cmd->parsed()) return static_cast<int>(create(ctx, create_opts));
   if (add_cmd->parsed()) return static_cast<int>(add(ctx, add_opts));
   if (rm_cmd->parsed()) return static_cast<int>(remove(ctx, rm_opts));
+  if (checkpoint_cmd->parsed()) return static_cast<int>(checkpoint(ctx, checkpoint_opts));
+  if (restore_cmd->parsed()) return restore(ctx, restore_opts);
   run_opts.command = command.empty() ? run_positionals : command;
   return run(ctx, run_opts);
 }

@@ -1,0 +1,43 @@
+#pragma once
+// Running CRIU (Debian's `criu`): found in PATH, started by fork and exec
+// with an argument vector (never through a shell: job names, paths and
+// PIDs are data), in a process group of its own so that a terminal's ^C
+// reaches the tool, which decides what to put back, and not CRIU in the
+// middle of a dump.
+
+#include <string>
+#include <vector>
+
+#include "lib/base/error.h"
+
+namespace cgjob {
+
+/// The path of `criu` in PATH (or the default system directories); ENOENT
+/// when it is not installed.
+Result<std::string> find_criu();
+
+struct CriuOutcome {
+  int status = 0;      ///< exit code, or 128+N when killed by signal N
+  std::string output;  ///< its stdout and stderr together (the first MiB)
+};
+
+/// Runs `criu` with `args` (without argv[0]), its environment ours plus
+/// `env` (KEY=VALUE each), stdin on /dev/null, and waits for it.
+Result<CriuOutcome> run_criu(const std::string& criu, const std::vector<std::string>& args,
+                             const std::vector<std::string>& env = {});
+
+/// Whether CRIU can run here, and why not in one line.
+struct CriuSupport {
+  bool usable = false;
+  std::string criu;     ///< its path
+  std::string version;  ///< "3.17.1"
+  std::string reason;   ///< when not usable: "criu is not installed", "criu check fails on this kernel: ..."
+};
+/// Finds criu, asks its version and runs `criu check`.
+CriuSupport probe_criu();
+
+/// The line of CRIU's output (or log) that says why it failed, without its
+/// source location: "vdso: Unexpected rt vDSO area bounds". Empty if none.
+std::string criu_error_line(std::string_view output);
+
+}  // namespace cgjob
