@@ -258,7 +258,7 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
                                 "--log-file", "dump.log", "-v2", "--freeze-cgroup", job.path(),
                                 "--tcp-established", "--file-locks"};
   if (request.leave != LeaveAs::killed) args.emplace_back("--leave-running");
-  auto ran = run_criu(criu.criu, args);
+  auto ran = run_criu(criu.criu, args, {}, &io, request.deadline);
   if (!ran) return fail(ran.error());
   if (ran->status != 0) {
     std::string why = criu_error_line(read_text(request.dir + "/dump.log"));
@@ -426,8 +426,9 @@ Result<RestoreReport> restore_job(Freezer& freezer, SysIo& io, const std::string
   std::vector<std::string> args{"restore", "--images-dir", request.dir, "--log-file", log_dir + "/restore.log", "-v2",
                                 "--restore-detached", "--restore-sibling", "--manage-cgroups=ignore",
                                 "--tcp-established", "--file-locks", "--action-script", request.hook};
-  auto ran = run_criu(criu.criu, args, {std::string(k_env_job) + "=" + job_path,
-                                        std::string(k_env_dir) + "=" + request.dir});
+  auto ran = run_criu(criu.criu, args,
+                      {std::string(k_env_job) + "=" + job_path, std::string(k_env_dir) + "=" + request.dir}, &io,
+                      request.deadline);
   std::string log = read_text(log_dir + "/restore.log");
   std::error_code ec;
   std::filesystem::remove_all(log_dir, ec);

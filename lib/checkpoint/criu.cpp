@@ -1,6 +1,7 @@
 #include "lib/checkpoint/criu.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -41,7 +42,7 @@ Result<std::string> find_criu() {
 }
 
 Result<CriuOutcome> run_criu(const std::string& criu, const std::vector<std::string>& args,
-                             const std::vector<std::string>& env) {
+                             const std::vector<std::string>& env, SysIo* io, Deadline deadline) {
   // Everything the child needs is made before fork: it only calls
   // async-signal-safe functions until exec.
   std::vector<std::string> argv_s{criu};
@@ -79,7 +80,20 @@ Result<CriuOutcome> run_criu(const std::string& criu, const std::vector<std::str
   write_end.reset();
   CriuOutcome outcome;
   char buf[4096];
+  bool timed_out = false;
   for (;;) {
+    if (io != nullptr && !deadline.is_never()) {
+      // Output ends when CRIU (and whatever it started) exits; a CRIU that
+      // hangs must not hang us.
+      pollfd p{read_end.get(), POLLIN, 0};
+      auto ready = io->poll(std::span<pollfd>(&p, 1), deadline.remaining(*io, std::chrono::seconds(1)));
+      if (ready && *ready == 0) {
+        if (!deadline.expired(*io)) continue;
+        ::kill(-pid, SIGKILL);
+        timed_out = true;
+        break;
+      }
+    }
     ssize_t n = ::read(read_end.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -89,6 +103,7 @@ Result<CriuOutcome> run_criu(const std::string& criu, const std::vector<std::str
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return sys_error(errno, "waitpid", criu);
   }
+  if (timed_out) return text_error("criu did not finish in time, so it was killed", criu, ETIMEDOUT);
   outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return outcome;
 }

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "lib/base/error.h"
+#include "lib/io/deadline.h"
+#include "lib/io/sys_io.h"
 
 namespace cgjob {
 
@@ -22,9 +24,12 @@ struct CriuOutcome {
 };
 
 /// Runs `criu` with `args` (without argv[0]), its environment ours plus
-/// `env` (KEY=VALUE each), stdin on /dev/null, and waits for it.
+/// `env` (KEY=VALUE each), stdin on /dev/null, and waits for it until
+/// `deadline`: then its process group is killed (a ptrace tracer's death
+/// lets the seized tasks go) and the answer is ETIMEDOUT.
 Result<CriuOutcome> run_criu(const std::string& criu, const std::vector<std::string>& args,
-                             const std::vector<std::string>& env = {});
+                             const std::vector<std::string>& env = {}, SysIo* io = nullptr,
+                             Deadline deadline = Deadline::never());
 
 /// Whether CRIU can run here, and why not in one line.
 struct CriuSupport {

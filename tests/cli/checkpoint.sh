@@ -137,6 +137,25 @@ mkdir -p "$TMPD/d6"
 check "a failed dump into an existing empty DIR: exit 1" 1 env PATH="$TMPD/faildump:$PATH" "$CGFREEZE" checkpoint one "$TMPD/d6"
 expect "the existing DIR stays, empty" eval 'test -d "$TMPD/d6" && test -z "$(ls -A "$TMPD/d6")"'
 
+# --- a criu that hangs is killed at --timeout -------------------------------------
+mkdir -p "$TMPD/hangdump"
+cat > "$TMPD/hangdump/criu" <<SH
+#!/bin/bash
+case \$1 in
+  --version) echo "Version: 3.17.1" ;;
+  check) echo "Looks good." ;;
+  dump) echo \$\$ > "$TMPD/hangdump/pid"; exec sleep 300 ;;
+  *) exit 1 ;;
+esac
+SH
+chmod +x "$TMPD/hangdump/criu"
+check "a dump that hangs: exit 124 at --timeout" 124 env PATH="$TMPD/hangdump:$PATH" "$CGFREEZE" checkpoint --timeout 2s one "$TMPD/d7"
+expect "hung dump: DIR removed" test ! -e "$TMPD/d7"
+expect "hung dump: the hung criu was killed" eval '! kill -0 "$(cat "$TMPD/hangdump/pid")" 2>/dev/null'
+expect "hung dump: every process still there" test "$(nprocs one)/$(nprocs one/sub)" = 1/1
+expect "hung dump: the job is THAWED again" state_is one THAWED
+expect "hung dump: no freeze request left" eval '! self_requested one'
+
 # --- the real criu ----------------------------------------------------------------
 if command -v criu >/dev/null && criu check >/dev/null 2>&1; then
   check "checkpoint with CRIU (--leave killed)" 0 "$CGFREEZE" checkpoint --leave killed one "$TMPD/real"
