@@ -7,42 +7,10 @@
 
 #include "lib/cgroup/self_cgroup.h"
 #include "lib/cgroup/systemd_unit.h"
-#include "lib/base/text.h"
 #include "lib/base/uapi.h"
 
 namespace cgjob {
 namespace {
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      auto oct = s.substr(i + 1, 3);
-      bool ok = oct.find_first_not_of("01234567") == std::string_view::npos;
-      if (ok) {
-        out += static_cast<char>((oct[0] - '0') * 64 + (oct[1] - '0') * 8 + (oct[2] - '0'));
-        i += 3;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
-std::vector<std::string_view> split_spaces(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    std::size_t j = i;
-    while (j < line.size() && line[j] != ' ') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 // The mount whose mountpoint is the longest prefix of `path`.
 const CgroupMount* mount_of(const std::vector<CgroupMount>& mounts, std::string_view path) {
@@ -176,30 +144,6 @@ Result<HierarchyChoice> parse_hierarchy_choice(std::string_view text) {
   if (text == "v1") return HierarchyChoice::v1;
   if (text == "v2") return HierarchyChoice::v2;
   return input_error("hierarchy must be auto, v1 or v2, not '" + std::string(text) + "'");
-}
-
-std::vector<CgroupMount> parse_mountinfo(std::string_view text) {
-  std::vector<CgroupMount> mounts;
-  for (auto line : lines(text)) {
-    auto fields = split_spaces(line);
-    // id parent maj:min root mountpoint options [optional...] - fstype source superopts
-    std::size_t sep = 0;
-    for (std::size_t i = 6; i < fields.size(); ++i) {
-      if (fields[i] == "-") {
-        sep = i;
-        break;
-      }
-    }
-    if (sep == 0 || sep + 3 > fields.size()) continue;
-    auto fstype = fields[sep + 1];
-    auto superopts = sep + 3 < fields.size() ? fields[sep + 3] : std::string_view();
-    if (fstype == "cgroup2") {
-      mounts.push_back({HierarchyKind::v2, unescape(fields[4]), unescape(fields[3])});
-    } else if (fstype == "cgroup" && list_contains(superopts, "freezer")) {
-      mounts.push_back({HierarchyKind::v1, unescape(fields[4]), unescape(fields[3])});
-    }
-  }
-  return mounts;
 }
 
 bool kernel_at_least(std::string_view release, int major, int minor) {

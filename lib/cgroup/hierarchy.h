@@ -10,27 +10,16 @@
 
 #include "lib/base/error.h"
 #include "lib/io/sys_io.h"
+#include "lib/parse/mountinfo.h"
 
 namespace cgjob {
 
-enum class HierarchyKind { v1, v2 };
 enum class HierarchyChoice { automatic, v1, v2 };
 
 /// "v1" or "v2".
 std::string_view to_string(HierarchyKind kind);
 /// Parses "auto", "v1", "v2"; anything else is bad_input.
 Result<HierarchyChoice> parse_hierarchy_choice(std::string_view text);
-
-/// A cgroup mount that can freeze: cgroup2, or a cgroup v1 mount with the
-/// freezer controller.
-struct CgroupMount {
-  HierarchyKind kind;
-  std::string mountpoint;  ///< where it is mounted, octal escapes decoded
-  std::string root;        ///< the cgroup mounted there ("/" unless a bind or namespace)
-};
-
-/// Every cgroup2 mount and v1 freezer mount listed in mountinfo `text`, in order.
-std::vector<CgroupMount> parse_mountinfo(std::string_view text);
 
 /// The resolved place of work.
 struct Layout {

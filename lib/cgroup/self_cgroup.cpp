@@ -4,18 +4,14 @@
 
 #include "lib/cgroup/hierarchy_traits.h"
 #include "lib/base/text.h"
+#include "lib/parse/proc_cgroup.h"
 
 namespace cgjob {
 
 std::string cgroup_line_path(std::string_view text, HierarchyKind kind) {
   const HierarchyTraits& hierarchy = hierarchy_traits(kind);
-  for (auto line : lines(text)) {
-    auto c1 = line.find(':');
-    auto c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
-    if (c2 == std::string_view::npos) continue;
-    auto id = line.substr(0, c1);
-    auto controllers = line.substr(c1 + 1, c2 - c1 - 1);
-    if (hierarchy.is_own_cgroup_line(id, controllers)) return std::string(line.substr(c2 + 1));
+  for (const auto& line : parse_proc_cgroup(text)) {
+    if (hierarchy.is_own_cgroup_line(line.id, line.controllers)) return std::string(line.path);
   }
   return {};
 }

@@ -8,38 +8,6 @@
 
 namespace cgjob {
 
-Result<TaskInfo> parse_proc_stat(std::string_view text, pid_t pid) {
-  std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  auto open = text.find('(');
-  auto close = text.rfind(')');
-  if (open == std::string_view::npos || close == std::string_view::npos || close < open ||
-      close + 2 >= text.size()) {
-    return text_error("unexpected format", path, EINVAL);
-  }
-  TaskInfo info;
-  info.pid = pid;
-  info.comm = std::string(text.substr(open + 1, close - open - 1));
-  // After ") ": state ppid pgrp session tty_nr tpgid flags ...
-  std::string rest(text.substr(close + 2));
-  info.state = rest.empty() ? '?' : rest[0];
-  const char* p = rest.c_str() + 1;
-  char* end = nullptr;
-  info.ppid = static_cast<pid_t>(std::strtol(p, &end, 10));
-  for (int field = 0; field < 4; ++field) {  // pgrp session tty_nr tpgid
-    p = end;
-    std::strtol(p, &end, 10);
-  }
-  info.flags = std::strtoul(end, &end, 10);
-  // minflt cminflt majflt cmajflt utime stime cutime cstime priority nice
-  // num_threads itrealvalue, then starttime.
-  for (int field = 0; field < 12; ++field) {
-    p = end;
-    std::strtoll(p, &end, 10);
-  }
-  info.start_time = std::strtoull(end, &end, 10);
-  return info;
-}
-
 Result<TaskInfo> read_task_stat(SysIo& io, pid_t pid) {
   std::string base = "/proc/" + std::to_string(pid);
   auto stat = io.read_file(DirRef{AT_FDCWD, base}, base + "/stat");
@@ -54,27 +22,6 @@ Result<TaskInfo> read_task_info(SysIo& io, pid_t pid) {
   auto wchan = io.read_file(DirRef{AT_FDCWD, base}, base + "/wchan");
   if (wchan && *wchan != "0") info->wchan = *wchan;
   return info;
-}
-
-Result<std::uint64_t> parse_status_mask(std::string_view status, std::string_view key) {
-  for (std::size_t at = 0; at < status.size();) {
-    auto end = status.find('\n', at);
-    if (end == std::string_view::npos) end = status.size();
-    auto line = status.substr(at, end - at);
-    at = end + 1;
-    if (line.substr(0, key.size()) != key) continue;
-    auto hex = line.substr(key.size());
-    while (!hex.empty() && (hex.front() == ' ' || hex.front() == '\t')) hex.remove_prefix(1);
-    if (hex.empty() || hex.size() > 16) break;
-    std::uint64_t mask = 0;
-    for (char c : hex) {
-      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (digit < 0) return text_error("unexpected " + std::string(key) + " value", "/proc/PID/status", EINVAL);
-      mask = mask << 4 | static_cast<std::uint64_t>(digit);
-    }
-    return mask;
-  }
-  return text_error("no " + std::string(key) + " line", "/proc/PID/status", EINVAL);
 }
 
 Result<bool> blocks_signal(SysIo& io, pid_t pid, int sig) {

@@ -1,6 +1,7 @@
-// /proc/self/mountinfo (lib/cgroup/hierarchy.*): octal escapes in mount points
+// /proc/self/mountinfo (lib/parse/mountinfo.*): octal escapes in mount points
 // and roots, optional fields, truncated lines.
 #include "lib/cgroup/hierarchy.h"
+#include "lib/parse/mountinfo.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,6 +1,7 @@
-// /proc/PID/stat (lib/io/task_info.*): a comm may hold spaces, parentheses
+// /proc/PID/stat (lib/parse/proc_stat.*): a comm may hold spaces, parentheses
 // and newlines, and the task may be gone half way through the read.
 #include "lib/io/task_info.h"
+#include "lib/parse/proc_stat.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

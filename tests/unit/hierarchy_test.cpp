@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "lib/cgroup/hierarchy.h"
+#include "lib/parse/mountinfo.h"
 #include "lib/base/uapi.h"
 #include "tests/support/fake_sys_io.h"
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "lib/base/uapi.h"
+#include "lib/parse/mountinfo.h"
 #include "tests/support/fake_sys_io.h"
 #include "tools/cgstat/gather.h"
 #include "tools/cgstat/render.h"

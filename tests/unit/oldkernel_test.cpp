@@ -9,6 +9,7 @@
 
 #include "lib/io/capabilities.h"
 #include "lib/cgroup/hierarchy.h"
+#include "lib/parse/mountinfo.h"
 #include "lib/signal/pinned_task.h"
 #include "lib/signal/signaller.h"
 #include "tests/unit/fake_kernel.h"

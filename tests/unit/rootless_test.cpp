@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "lib/cgroup/hierarchy.h"
+#include "lib/parse/mountinfo.h"
 #include "lib/cgroup/self_cgroup.h"
 #include "lib/base/uapi.h"
 #include "tests/unit/fake_kernel.h"

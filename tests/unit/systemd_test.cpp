@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "lib/cgroup/hierarchy.h"
+#include "lib/parse/mountinfo.h"
 #include "lib/job/job_root.h"
 #include "lib/cgroup/systemd_unit.h"
 #include "tests/support/fake_sys_io.h"

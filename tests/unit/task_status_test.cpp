@@ -5,7 +5,7 @@
 
 #include <csignal>
 
-#include "lib/io/task_info.h"
+#include "lib/parse/proc_status.h"
 
 using namespace cgjob;
 
