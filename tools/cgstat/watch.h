@@ -26,6 +26,7 @@
 #include "lib/job/job_root.h"
 #include "lib/job/job_status.h"
 #include "lib/io/signal_fd.h"
+#include "tools/cgstat/watch_format.h"
 // Not cli.h: CLI11 constructs global objects in every file that includes it,
 // which main.cpp alone pays for.
 #include "tools/common/exit_status.h"
@@ -36,33 +37,6 @@ namespace cgjob::cgstat {
 inline constexpr auto k_v1_tick = std::chrono::milliseconds(100);
 inline constexpr auto k_v2_tick = std::chrono::milliseconds(250);
 inline constexpr auto k_recheck = std::chrono::milliseconds(15);
-
-/// One line of output.
-struct WatchLine {
-  enum class Event {
-    initial,  ///< the state when the watch started
-    added,    ///< a job that appeared during the watch
-    changed,  ///< state, populated or the process count changed
-    removed,  ///< the job is gone (populated false, nprocs 0, its last state)
-  };
-  Event event = Event::changed;
-  std::string name;
-  FreezeState state = FreezeState::thawed;
-  bool populated = false;
-  std::size_t nprocs = 0;
-};
-
-std::string_view to_string(WatchLine::Event event);
-
-/// `when` as ISO-8601 in UTC with milliseconds: "2026-11-23T15:54:00.123Z".
-std::string format_time(std::chrono::system_clock::time_point when);
-
-/// The line as printed, with '\n'. Text:
-///   2026-11-23T15:54:00.123Z build FROZEN populated=1 nprocs=2
-/// (" added"/" removed" appended for those events). JSON, one object:
-///   {"time":"2026-11-23T15:54:00.123Z","event":"changed","name":"build",
-///    "state":"FROZEN","populated":true,"nprocs":2}
-std::string format_watch_line(const WatchLine& line, bool json, std::chrono::system_clock::time_point when);
 
 class Watcher {
  public:
