@@ -149,8 +149,8 @@ case \$1 in
 esac
 SH
 chmod +x "$TMPD/hangdump/criu"
-check "a dump that hangs: exit 124 at --timeout" 124 env PATH="$TMPD/hangdump:$PATH" "$CGFREEZE" checkpoint --timeout 2s one "$TMPD/d7"
-expect "hung dump: DIR removed" test ! -e "$TMPD/d7"
+check "a dump that hangs: exit 124 at --timeout" 124 env PATH="$TMPD/hangdump:$PATH" "$CGFREEZE" checkpoint --timeout 2s one "$TMPD/d8"
+expect "hung dump: DIR removed" test ! -e "$TMPD/d8"
 expect "hung dump: the hung criu was killed" eval '! kill -0 "$(cat "$TMPD/hangdump/pid")" 2>/dev/null'
 expect "hung dump: every process still there" test "$(nprocs one)/$(nprocs one/sub)" = 1/1
 expect "hung dump: the job is THAWED again" state_is one THAWED
