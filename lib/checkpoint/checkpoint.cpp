@@ -29,6 +29,11 @@ namespace {
 constexpr const char* k_env_job = "CGJOB_RESTORE_JOB";
 constexpr const char* k_env_dir = "CGJOB_RESTORE_DIR";
 
+// Putting a job's freeze state back, whatever --timeout said (and however
+// the dump ended), is given this long; undoing a failed restore, this long.
+constexpr auto k_put_back_bound = std::chrono::seconds(10);
+constexpr auto k_undo_bound = std::chrono::seconds(5);
+
 std::string pid_list(const std::vector<pid_t>& pids, std::size_t limit = 20) {
   std::string out;
   for (std::size_t i = 0; i < pids.size() && i < limit; ++i) out += (i ? " " : "") + std::to_string(pids[i]);
@@ -189,7 +194,7 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   auto refreeze_subjobs = [&]() -> Status {
     Status first;
     for (auto& [lock, cg] : thawed_subjobs) {
-      auto done = request_with_retry(freezer, lock, cg, true, Deadline::after(io, std::chrono::seconds(10)));
+      auto done = request_with_retry(freezer, lock, cg, true, Deadline::after(io, k_put_back_bound));
       if (done) done = lock.clear_hold();
       if (first.ok() && !done.ok()) first = done;
     }
@@ -199,7 +204,7 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   auto fail = [&](Error e) -> Result<CheckpointReport> {
     remove_dir(request.dir, made);
     if (auto again = refreeze_subjobs(); !again) e.detail = e.reason() + "; and " + again.error().message();
-    auto back = hold->put_back(Deadline::after(io, std::chrono::seconds(10)), {}, Clock::duration::zero());
+    auto back = hold->put_back(Deadline::after(io, k_put_back_bound), {}, Clock::duration::zero());
     if (!back) e.detail = e.reason() + "; and " + back.error().message();
     return e;
   };
@@ -274,8 +279,8 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   if (request.leave == LeaveAs::killed) {
     // The processes are gone; the job's own request goes back as it was
     // (written again: CRIU thaws a v2 cgroup to let the killed tasks die).
-    auto back = was_self_frozen ? hold->keep(true, Deadline::after(io, std::chrono::seconds(10)))
-                                : hold->put_back(Deadline::after(io, std::chrono::seconds(10)), {},
+    auto back = was_self_frozen ? hold->keep(true, Deadline::after(io, k_put_back_bound))
+                                : hold->put_back(Deadline::after(io, k_put_back_bound), {},
                                                  Clock::duration::zero());
     if (!back) return back.error();
     report.left_frozen = was_self_frozen;
@@ -285,9 +290,9 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   const bool keep_frozen = request.leave == LeaveAs::frozen || (request.leave == LeaveAs::as_was && was_frozen);
   Status done;
   if (keep_frozen == was_self_frozen) {
-    done = hold->put_back(Deadline::after(io, std::chrono::seconds(10)), {}, Clock::duration::zero());
+    done = hold->put_back(Deadline::after(io, k_put_back_bound), {}, Clock::duration::zero());
   } else {
-    done = hold->keep(keep_frozen, Deadline::after(io, std::chrono::seconds(10)));
+    done = hold->keep(keep_frozen, Deadline::after(io, k_put_back_bound));
   }
   if (!done) return done.error();
   report.left_frozen = keep_frozen;
@@ -369,18 +374,18 @@ Result<RestoreReport> restore_job(Freezer& freezer, SysIo& io, const std::string
   auto undo = [&](Error e) -> Result<RestoreReport> {
     // CRIU kills what it restored on failure; anything left (a task moved
     // into a frozen v1 cgroup dies only once thawed) is thawed and killed.
-    if (lock) (void)request_with_retry(freezer, *lock, cgroups[0], false, Deadline::after(io, std::chrono::seconds(5)));
+    if (lock) (void)request_with_retry(freezer, *lock, cgroups[0], false, Deadline::after(io, k_undo_bound));
     for (std::size_t i = 0; i < sub_locks.size(); ++i) {
       (void)request_with_retry(freezer, sub_locks[i].first, cgroups[sub_locks[i].second], false,
-                               Deadline::after(io, std::chrono::seconds(5)));
+                               Deadline::after(io, k_undo_bound));
     }
     kill_all(io, cgroups);
     for (auto it = made.rbegin(); it != made.rend(); ++it) {
       auto cg = Cgroup::open(io, *it);
-      if (cg) (void)remove_subtree(*cg, Deadline::after(io, std::chrono::seconds(5)));
+      if (cg) (void)remove_subtree(*cg, Deadline::after(io, k_undo_bound));
     }
     if (existed && lock && !cgroups.empty()) {
-      (void)request_with_retry(freezer, *lock, cgroups[0], was_self_frozen, Deadline::after(io, std::chrono::seconds(5)));
+      (void)request_with_retry(freezer, *lock, cgroups[0], was_self_frozen, Deadline::after(io, k_undo_bound));
     }
     return e;
   };

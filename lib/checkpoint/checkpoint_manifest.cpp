@@ -11,6 +11,9 @@
 namespace cgjob {
 namespace {
 
+// Why not nlohmann::json, which the tools use: it refuses strings that are
+// not UTF-8, and cgroup names (job and sub-job paths) are the kernel's bytes.
+// This parser keeps raw bytes as they are, as json_quote writes them.
 // A JSON value, just enough for the manifest: objects, arrays, strings,
 // integers, booleans, null. Numbers with a fraction or an exponent, and
 // integers beyond `long`, are refused (the manifest has none).
