@@ -68,6 +68,16 @@ Result<std::size_t> try_subtree_write(const Cgroup& job, bool present, std::stri
   return written.error();
 }
 
+// No pidfd kept: an index into SignalReport::pidfds that names none.
+constexpr std::size_t k_no_pidfd = static_cast<std::size_t>(-1);
+
+// Whether the process of `pidfd` has exited (a pidfd polls readable then).
+bool has_exited(SysIo& io, int pidfd) {
+  pollfd p{pidfd, POLLIN, 0};
+  auto n = io.poll(std::span<pollfd>(&p, 1), Clock::duration::zero());
+  return n && p.revents != 0;
+}
+
 // The processes signalled so far, by identity, not by bare PID: a PID and
 // the pidfd of the process it named where one was kept, else that process's
 // start time (/proc/PID/stat). A PID listed again that names another process
@@ -79,30 +89,25 @@ class SignalledSet {
  public:
   /// Whether `pid` names a process not listed before (then it is recorded).
   bool first_time(SysIo& io, pid_t pid, const std::vector<UniqueFd>& pidfds) {
-    auto [it, inserted] = m_signalled.try_emplace(pid, Identity{k_none, 0});
+    auto [it, inserted] = m_signalled.try_emplace(pid, Identity{k_no_pidfd, 0});
     if (inserted) return true;
     if (same_process(io, pid, it->second, pidfds)) return false;
-    it->second = Identity{k_none, 0};
+    it->second = Identity{k_no_pidfd, 0};
     return true;
   }
   /// The process `pid` names was signalled; pidfds[index] is its pidfd.
   void record_pidfd(pid_t pid, std::size_t index) { m_signalled[pid] = Identity{index, 0}; }
   /// The process `pid` names, started at `start_time` (0: unknown, then
   /// the PID alone names it), was signalled.
-  void record_start(pid_t pid, unsigned long long start_time) { m_signalled[pid] = Identity{k_none, start_time}; }
+  void record_start(pid_t pid, unsigned long long start_time) { m_signalled[pid] = Identity{k_no_pidfd, start_time}; }
 
  private:
-  static constexpr std::size_t k_none = static_cast<std::size_t>(-1);
   struct Identity {
     std::size_t pidfd;
     unsigned long long start_time;
   };
   static bool same_process(SysIo& io, pid_t pid, const Identity& id, const std::vector<UniqueFd>& pidfds) {
-    if (id.pidfd != k_none) {
-      pollfd p{pidfds[id.pidfd].get(), POLLIN, 0};
-      auto n = io.poll(std::span<pollfd>(&p, 1), Clock::duration::zero());
-      return !n || p.revents == 0;  // readable once that process has exited
-    }
+    if (id.pidfd != k_no_pidfd) return !has_exited(io, pidfds[id.pidfd].get());
     if (id.start_time == 0) return true;
     auto info = read_task_stat(io, pid);
     return info && info->start_time == id.start_time;
@@ -113,7 +118,6 @@ class SignalledSet {
 // A signalled process that blocked the signal: it has it pending, and can
 // still fork (see signal_blockers_children). `pidfd` indexes
 // SignalReport::pidfds, or is k_no_pidfd.
-constexpr std::size_t k_no_pidfd = static_cast<std::size_t>(-1);
 struct Blocker {
   pid_t pid;
   std::size_t pidfd;
@@ -185,12 +189,7 @@ Status signal_until_no_new_pids(const Cgroup& job, int sig, pid_t skip, Deadline
 // Whether `b` still blocks `sig`: not if it has gone (its pidfd polls
 // readable; without one, /proc says so) or has unblocked it, which delivers it.
 bool still_blocking(SysIo& io, const SignalReport& report, const Blocker& b, int sig) {
-  auto exited = [&] {
-    if (b.pidfd == k_no_pidfd) return false;
-    pollfd p{report.pidfds[b.pidfd].get(), POLLIN, 0};
-    auto n = io.poll(std::span<pollfd>(&p, 1), Clock::duration::zero());
-    return n && p.revents != 0;
-  };
+  auto exited = [&] { return b.pidfd != k_no_pidfd && has_exited(io, report.pidfds[b.pidfd].get()); };
   if (exited()) return false;
   auto blocked = blocks_signal(io, b.pid, sig);
   // Read after the poll, the answer is this process's unless it exited
