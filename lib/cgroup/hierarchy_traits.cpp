@@ -10,6 +10,8 @@
 namespace cgjob {
 namespace {
 
+using std::chrono::microseconds, std::chrono::milliseconds;
+
 // A task asleep in the freezer: do_freezer_trap (v2), the refrigerator
 // (v1; v2 too since 6.1's freezer rework).
 bool sleeps_in_freezer(const TaskInfo& task) {
@@ -41,6 +43,24 @@ const HierarchyTraits k_v1_traits{
     .systemd_may_own = false,
     .move_access = "write access to the job's cgroup.procs and, unless root, the same uid as the process",
     .move_needs_common_ancestor = false,
+    // A frozen task stays in the refrigerator with SIGKILL pending.
+    .frozen_die_of_sigkill = false,
+    // No notifications on v1: most freezes complete within a few
+    // milliseconds, so re-read often at first (as a hand-written loop would:
+    // from 0.1 ms to 1 ms), then back off for a job that takes long.
+    .poll_plan = {microseconds(100), milliseconds(1), milliseconds(50), milliseconds(16)},
+    // Each nudge's write walks every task of the job (about 1 ms of CPU for
+    // 1,000 spinners), hence the first one only after 8 ms, longer than
+    // 1,000 busy tasks take to freeze.
+    .nudge_interval = milliseconds(8),
+    // Why a count, not a time: a job stuck after one write is unstuck by a
+    // re-write or, failing that, by the thaw and re-freeze of the 8th nudge
+    // (runc's experience). A time would not do where cgfreeze itself gets
+    // few turns on the CPU (an emulated or real-time kernel): fifty
+    // milliseconds of re-writes can pass before the job's tasks ran at all.
+    // About 1.3 s for a job that stays stuck, nothing for one that freezes
+    // at once.
+    .settle_nudges = 8,
 };
 
 const HierarchyTraits k_v2_traits{
@@ -59,6 +79,19 @@ const HierarchyTraits k_v2_traits{
     .systemd_may_own = true,
     .move_access = "write access to cgroup.procs of the job and of the common ancestor of its cgroup and the job",
     .move_needs_common_ancestor = true,
+    // SIGKILL ends a frozen task at once.
+    .frozen_die_of_sigkill = true,
+    // A notification comes at once unless another one went out less than
+    // CGROUP_FILE_NOTIFY_MIN_INTV before (one jiffy at HZ=100, up to 12 ms at
+    // HZ=250): then it is held back until that interval is over, and a job
+    // of busy forkers can flip frozen 1 -> 0 -> 1 within it. So for 12 ms
+    // after the start and after each notification, re-read every
+    // millisecond; after that a notification is due at once, and re-reads
+    // are only a safety net.
+    .poll_plan = {milliseconds(1), milliseconds(1), milliseconds(12), milliseconds(8)},
+    // The kernel finishes a v2 freeze by itself: never nudged.
+    .nudge_interval = Clock::duration::zero(),
+    .settle_nudges = 0,
 };
 
 }  // namespace

@@ -9,10 +9,21 @@
 #include <string_view>
 
 #include "lib/cgroup/hierarchy.h"
+#include "lib/io/deadline.h"
 
 namespace cgjob {
 
 struct TaskInfo;
+
+/// How a wait for a freeze state paces its re-reads: every `fine_pause`
+/// (reached by doubling from `first_pause`) for `fine_window` after the
+/// start and after each notification, then doubling up to `max_pause`.
+struct PollPlan {
+  Clock::duration first_pause;
+  Clock::duration fine_pause;
+  Clock::duration fine_window;
+  Clock::duration max_pause;
+};
 
 struct HierarchyTraits {
   /// Which hierarchy this is: for display ("v1", "v2") and for making a
@@ -58,6 +69,19 @@ struct HierarchyTraits {
   /// Whether that access includes the common ancestor's cgroup.procs, which
   /// the message then names.
   bool move_needs_common_ancestor;
+
+  /// Whether a frozen task that gets SIGKILL dies at once (v2), or only once
+  /// thawed (v1: it stays in the refrigerator with the signal pending).
+  bool frozen_die_of_sigkill;
+  /// How a wait paces its re-reads of the freeze state.
+  PollPlan poll_plan;
+  /// A wait nudges a job stuck in FREEZING along (Freezer::nudge) first
+  /// after this (zero: never), then at doubling intervals up to a quarter
+  /// of a second.
+  Clock::duration nudge_interval;
+  /// How many nudges a freeze requested without waiting gives a job that is
+  /// not FROZEN yet before it returns (zero: it returns at once).
+  unsigned settle_nudges;
 };
 
 /// The table of hierarchy `kind`: with make_freezer() (lib/freezer/freezer.h),

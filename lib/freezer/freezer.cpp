@@ -97,14 +97,14 @@ void wait_for(Freezer& freezer, std::span<const Cgroup* const> jobs, std::vector
               Clock::duration write_took = Clock::duration::zero(), unsigned nudge_limit = 0,
               const std::function<bool()>& stop = {}) {
   SysIo& io = jobs.empty() ? real_sys_io() : jobs.front()->io();
-  const auto plan = freezer.poll_plan();
+  const auto plan = freezer.traits().poll_plan;
   Backoff fine(plan.first_pause, plan.fine_pause);
   Backoff coarse(plan.fine_pause, plan.max_pause);
   Clock::time_point fine_until = io.now() + plan.fine_window;
-  const bool nudging = freeze && freezer.nudge_interval() > Clock::duration::zero();
+  const bool nudging = freeze && freezer.traits().nudge_interval > Clock::duration::zero();
   // Each nudge walks every task of the job, so they start once a freeze takes
   // longer than most do and grow apart from there.
-  Backoff nudge_pause(std::max(freezer.nudge_interval(), k_nudge_per_write * write_took), k_max_nudge_pause);
+  Backoff nudge_pause(std::max(freezer.traits().nudge_interval, k_nudge_per_write * write_took), k_max_nudge_pause);
   Clock::time_point next_nudge = io.now() + nudge_pause.next();
   unsigned nudges = 0;
   // A request reversed by another run would leave us waiting forever.
@@ -243,15 +243,15 @@ std::vector<ChangeOutcome> change_freeze(Freezer& freezer, std::span<const Cgrou
   }
   if (wait) {
     wait_for(freezer, jobs, watches, outcomes, freeze, deadline, {}, write_took, 0, stop);
-  } else if (freeze && freezer.settle_nudges() > 0 && !jobs.empty()) {
+  } else if (freeze && freezer.traits().settle_nudges > 0 && !jobs.empty()) {
     // Why: a v1 job of busy forkers can stay FREEZING for good after one
     // write (6.18: the forking task waits in kernel_clone, seen in 1 of 40
     // freezes; PREEMPT_RT 6.1 in a slow guest: 3 of 12 after 50 ms of
     // re-writes) until FROZEN is written again. A bare request would leave
-    // it so; a bounded wait nudges it along (settle_nudges()). What it finds
+    // it so; a bounded wait nudges it along (HierarchyTraits::settle_nudges). What it finds
     // is not this request's outcome: the request went in either way.
     auto settling = outcomes;
-    wait_for(freezer, jobs, watches, settling, true, deadline, {}, write_took, freezer.settle_nudges(),
+    wait_for(freezer, jobs, watches, settling, true, deadline, {}, write_took, freezer.traits().settle_nudges,
              stop);
   }
   return outcomes;

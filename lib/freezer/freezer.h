@@ -37,9 +37,6 @@ class Freezer {
   virtual ~Freezer() = default;
   /// What else differs in this backend's hierarchy (lib/cgroup/hierarchy_traits.h).
   virtual const HierarchyTraits& traits() const = 0;
-  /// Whether a frozen task that gets SIGKILL dies at once (v2), or only once
-  /// thawed (v1: it stays in the refrigerator with the signal pending).
-  virtual bool frozen_die_of_sigkill() const = 0;
   /// The state and the self/parent request flags of `cg`.
   Result<FreezerStatus> status(const Cgroup& cg) { return status_at(cg.dir(), std::nullopt); }
   /// The same for the cgroup open at `dir`, each control file read once.
@@ -70,24 +67,9 @@ class Freezer {
   virtual Result<bool> below_frozen(const Cgroup& cg) = 0;
   /// v1 only: helps a job stuck in FREEZING along (re-write FROZEN, and now
   /// and then thaw and re-freeze). `nudges` counts the earlier calls for this
-  /// wait; a wait nudges first after nudge_interval() (zero: never), then at
-  /// doubling intervals up to a quarter of a second.
+  /// wait; when, and how often, is the hierarchy's (HierarchyTraits::
+  /// nudge_interval, settle_nudges).
   Status nudge(const JobLock& held, const Cgroup& cg, unsigned nudges);
-  virtual Clock::duration nudge_interval() const = 0;
-  /// How many nudges a freeze requested without waiting gives a job that is
-  /// not FROZEN yet before it returns (zero: it returns at once).
-  virtual unsigned settle_nudges() const = 0;
-
-  /// How a wait paces its re-reads: every `fine_pause` (reached by doubling
-  /// from `first_pause`) for `fine_window` after the start and after each
-  /// notification, then doubling up to `max_pause`.
-  struct PollPlan {
-    Clock::duration first_pause;
-    Clock::duration fine_pause;
-    Clock::duration fine_window;
-    Clock::duration max_pause;
-  };
-  virtual PollPlan poll_plan() const = 0;
 
  protected:
   /// The backends' writes, reached only through write_request() and nudge().
@@ -116,7 +98,7 @@ struct ChangeOutcome {
 /// watches are armed before the writes, so no notification is lost; the state
 /// is re-read right after each wake-up and after a short, growing pause,
 /// because cgroup.events notifications are rate-limited (one per ~10 ms).
-/// Without `wait`, a freeze still nudges up to settle_nudges() times (v1).
+/// Without `wait`, a freeze still nudges up to HierarchyTraits::settle_nudges times (v1).
 /// Each write, nudges included, holds the job's lock (lib/freezer/job_lock.h),
 /// waited for until `deadline`. A wait that finds its request reversed by
 /// another run ends with ECANCELED for that job instead of waiting forever.

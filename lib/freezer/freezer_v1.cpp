@@ -14,7 +14,6 @@ class V1Freezer final : public Freezer {
  public:
   explicit V1Freezer(SysIo& io) : m_io(io) {}
   const HierarchyTraits& traits() const override { return hierarchy_traits(HierarchyKind::v1); }
-  bool frozen_die_of_sigkill() const override { return false; }
 
   // freezer.parent_freezing tells what the caller may know already.
   Result<FreezerStatus> status_at(DirRef dir, std::optional<bool>) override {
@@ -69,23 +68,6 @@ class V1Freezer final : public Freezer {
       if (!thawed) return thawed;
     }
     return write_state(cg, true);
-  }
-  Clock::duration nudge_interval() const override { return std::chrono::milliseconds(8); }
-  // Why a count, not a time: a job stuck after one write is unstuck by a
-  // re-write or, failing that, by the thaw and re-freeze of the 8th nudge
-  // (runc's experience). A time would not do: in a PREEMPT_RT 6.1 guest on
-  // an emulated CPU, 50 ms of re-writes left 3 of 12 jobs of forkers
-  // FREEZING for good, where cgfreeze itself gets few turns on the CPU;
-  // these 8 nudges left none. About 1.3 s for a job that stays stuck,
-  // nothing for one that freezes at once.
-  unsigned settle_nudges() const override { return 8; }
-
-  // No notifications on v1: most freezes complete within a few milliseconds,
-  // so re-read often at first (as a hand-written loop would: from 0.1 ms to
-  // 1 ms), then back off for a job that takes long.
-  PollPlan poll_plan() const override {
-    using std::chrono::microseconds, std::chrono::milliseconds;
-    return {microseconds(100), milliseconds(1), milliseconds(50), milliseconds(16)};
   }
 
  private:

@@ -15,7 +15,6 @@ class V2Freezer final : public Freezer {
  public:
   explicit V2Freezer(SysIo& io) : m_io(io) {}
   const HierarchyTraits& traits() const override { return hierarchy_traits(HierarchyKind::v2); }
-  bool frozen_die_of_sigkill() const override { return true; }
 
   Result<FreezerStatus> status_at(DirRef dir, std::optional<bool> requested_above) override {
     auto freeze = m_io.read_file(dir, "cgroup.freeze");
@@ -97,20 +96,6 @@ class V2Freezer final : public Freezer {
   }
 
   Status nudge_state(const Cgroup&, unsigned) override { return {}; }
-  Clock::duration nudge_interval() const override { return Clock::duration::zero(); }
-  // The kernel finishes a v2 freeze by itself.
-  unsigned settle_nudges() const override { return 0; }
-
-  // A notification comes at once unless another one went out less than
-  // CGROUP_FILE_NOTIFY_MIN_INTV before (one jiffy at HZ=100, up to 12 ms at
-  // HZ=250): then it is held back until that interval is over, and a job of
-  // busy forkers can flip frozen 1 -> 0 -> 1 within it. So for 12 ms after
-  // the start and after each notification, re-read every millisecond; after
-  // that a notification is due at once, and re-reads are only a safety net.
-  PollPlan poll_plan() const override {
-    using std::chrono::milliseconds;
-    return {milliseconds(1), milliseconds(1), milliseconds(12), milliseconds(8)};
-  }
 
  private:
   // Walks up through parents' cgroup.freeze until the mount root (which has

@@ -79,7 +79,7 @@ Status kill_unstarted(SpawnedProcess& child, const Freezer& freezer, const Cgrou
   } else {
     (void)::kill(child.pid, SIGKILL);
   }
-  if (!freezer.frozen_die_of_sigkill() && home != nullptr) (void)home->move(child.pid);
+  if (!freezer.traits().frozen_die_of_sigkill && home != nullptr) (void)home->move(child.pid);
   if (child.pidfd.valid()) {
     pollfd exited{child.pidfd.get(), POLLIN, 0};
     int n;

@@ -282,7 +282,7 @@ Result<SignalReport> signal_frozen(Freezer& freezer, const Cgroup& job, int sig,
   // SIGKILL and SIGSTOP cannot be blocked.
   std::vector<Blocker>* watch = sig == SIGKILL || sig == SIGSTOP ? nullptr : &blockers;
   DeferInterrupts defer;
-  const bool thaw_subjobs = sig == SIGKILL && !freezer.frozen_die_of_sigkill();
+  const bool thaw_subjobs = sig == SIGKILL && !freezer.traits().frozen_die_of_sigkill;
   auto stop_or_interrupt = [&] { return defer.interrupted() || defer.stop_requested(); };
   for (;;) {
     // The first lock wait is bounded by the caller's deadline (its own bound

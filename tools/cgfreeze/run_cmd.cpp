@@ -53,7 +53,7 @@ int run(Context& ctx, const RunOptions& options) {
   // v1: a child that must die before it started goes back to our cgroup,
   // which thaws it (a frozen v1 task does not die before that).
   std::optional<Cgroup> home;
-  if (!ctx.root.freezer().frozen_die_of_sigkill()) {
+  if (!ctx.root.freezer().traits().frozen_die_of_sigkill) {
     auto dir = ctx.root.cgroup_dir_of(0);
     if (dir) {
       auto opened = Cgroup::open(ctx.root.io(), *dir);
