@@ -18,11 +18,10 @@ REPS=${2:-5}
 NPROCS=${3:-"1 100 1000"}
 MIBS=${4:-"10 500"}
 CGFREEZE=$BUILD/tools/cgfreeze/cgfreeze
-MOUNT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-HIER=v2
-if [ -z "$MOUNT" ]; then
-  MOUNT=$(awk '$9 == "cgroup" && $NF ~ /freezer/ { print $5; exit }' /proc/self/mountinfo); HIER=v1
-fi
+# The hierarchy and mount the tools pick by themselves (v2 where it freezes).
+source "$SRC/tests/support/mounts.sh"  # tool_mount CGSTAT HIER
+MOUNT=$(tool_mount "$BUILD/tools/cgstat/cgstat" v2) HIER=v2
+[ -n "$MOUNT" ] || { MOUNT=$(tool_mount "$BUILD/tools/cgstat/cgstat" v1); HIER=v1; }
 export CGJOB_ROOT=$MOUNT/cgjobs-bench-$$ CGJOB_HIERARCHY=$HIER
 WORK=$(mktemp -d /tmp/cgjob-bench-ckpt.XXXXXX)
 trap '"$CGFREEZE" rm --kill j >/dev/null 2>&1; rmdir "$CGJOB_ROOT" 2>/dev/null; rm -rf "$WORK"' EXIT

@@ -26,8 +26,8 @@ grep -E ' - cgroup2? ' /proc/self/mountinfo | cut -d' ' -f5,9- | sed 's/^/  /'
 # flips without it, each 25 times cheaper. The tests then see the same
 # freezer, minus the emulator's fault.
 # README, Other kernels and hosts.
-freezer_mount=$(awk -F' - ' '{ split($1, a, " "); split($2, b, " ") }
-  b[1] == "cgroup" && b[3] ~ /(^|,)freezer(,|$)/ { print a[5]; exit }' /proc/self/mountinfo)
+source "$src/tests/support/mounts.sh"  # tool_mount CGSTAT HIER
+freezer_mount=$(tool_mount "$build/tools/cgstat/cgstat" v1)
 if [ -n "$freezer_mount" ]; then
   mkdir -p "$freezer_mount/cgjob-vm-freezer-active" &&
     echo FROZEN > "$freezer_mount/cgjob-vm-freezer-active/freezer.state" &&
@@ -101,7 +101,7 @@ done
 # The kernel's own selftests of cgroup.signal and cgroup.kill, where
 # vm-test.sh gives them (the patched kernel) and cgroup v2 is mounted.
 # kselftest's exit status 4 is a skip.
-if [ -n "${CGJOB_VM_SELFTESTS:-}" ] && grep -q ' - cgroup2 ' /proc/self/mountinfo; then
+if [ -n "${CGJOB_VM_SELFTESTS:-}" ] && [ -n "$(tool_mount "$build/tools/cgstat/cgstat" v2)" ]; then
   for t in "$CGJOB_VM_SELFTESTS"/test_*; do
     run "kselftest-$(basename "$t")" bash -c '"$1"; rc=$?; [ "$rc" = 4 ] && exit 77; exit "$rc"' kselftest "$t"
   done

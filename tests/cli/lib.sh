@@ -15,16 +15,10 @@ STARTED_PIDS=()
 
 source "$(dirname "${BASH_SOURCE[0]}")/../support/skip.sh"  # skip REASON
 
-# The mount of the hierarchy under test, from mountinfo (never hard-coded).
-find_mount() {
-  local want=$1
-  while read -r _ _ _ _ mnt _ rest; do
-    local fstype=${rest#*- }; fstype=${fstype%% *}
-    local super=${rest##* }
-    if [ "$want" = v2 ] && [ "$fstype" = cgroup2 ]; then echo "$mnt"; return; fi
-    if [ "$want" = v1 ] && [ "$fstype" = cgroup ] && [[ ",$super," == *,freezer,* ]]; then echo "$mnt"; return; fi
-  done < /proc/self/mountinfo
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../support/mounts.sh"  # tool_mount CGSTAT HIER
+
+# The mount of hierarchy v1 or v2, as the tools find it (never hard-coded).
+find_mount() { tool_mount "$CGSTAT" "$1"; }
 
 setup() {
   [ "$(id -u)" = 0 ] || skip "needs root to create cgroups"

@@ -14,15 +14,8 @@ source "${BASH_SOURCE[0]%/*}/lib.sh"
 ((EUID == 0)) || skip "not root: cannot create cgroups"
 use_tools "$cgfreeze" "$cgkill" "$cgstat"
 
-# The mount of the hierarchy under test, from mountinfo.
-mount=
-while read -r mnt fstype superopts; do
-    case $hier:$fstype in
-        v2:cgroup2) mount=$mnt ;;
-        v1:cgroup) [[ ,$superopts, == *,freezer,* ]] && mount=$mnt ;;
-    esac
-    [[ -n $mount ]] && break
-done < <(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break; print $5, $(i + 1), $(i + 3) }' /proc/self/mountinfo)
+# The mount of the hierarchy under test, as the tools find it.
+mount=$(tool_mount "$cgstat" "$hier")
 [[ -n $mount ]] || skip "no $hier freezer hierarchy mounted"
 
 root=$mount/cgjobs-test-$$-hostile

@@ -2,38 +2,20 @@
 
 status=0 failures=0
 source "${BASH_SOURCE[0]%/*}/../support/skip.sh"  # skip REASON
+source "${BASH_SOURCE[0]%/*}/../support/mounts.sh"  # tool_mount CGSTAT HIER
 fail() { echo "FAIL: $*"; status=1; failures=$((failures + 1)); }
 
-# Creates a job root of our own, `cgjobs-test-<pid>-<tag>`, directly below a
-# cgroup mount found in /proc/self/mountinfo: the cgroup2 mount when its
-# cgroups have cgroup.freeze, else the v1 mount with the freezer controller.
-# Sets $root, and arranges for the root and everything below it (and nothing
-# else) to be removed, deepest first, when the script exits.
+# Creates a job root of our own, `cgjobs-test-<pid>-<tag>`, directly below
+# the cgroup mount the tools pick by themselves (cgstat, found in PATH:
+# use_tools). Sets $root, and arranges for the root and everything below it
+# (and nothing else) to be removed, deepest first, when the script exits.
 make_test_root() {
-    local tag=$1 mountpoint fstype superopts candidate
+    local tag=$1 mount
     ((EUID == 0)) || skip "not root: cannot create cgroups"
-    [[ -r /proc/self/mountinfo ]] || skip "no /proc/self/mountinfo"
-    root=
-    # mountinfo: id parent dev root mountpoint opts [tags...] - fstype source superopts
-    while read -r mountpoint fstype superopts; do
-        candidate=$mountpoint/cgjobs-test-$$-$tag
-        case $fstype in
-            cgroup2) ;;
-            cgroup) [[ ,$superopts, == *,freezer,* ]] || continue ;;
-            *) continue ;;
-        esac
-        mkdir "$candidate" 2>/dev/null || continue
-        if [[ $fstype == cgroup2 && ! -e $candidate/cgroup.freeze ]]; then
-            rmdir "$candidate"
-            continue
-        fi
-        root=$candidate
-        break
-    done < <(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-                    m = $5; gsub(/\\040/, " ", m);
-                    print m, $(i + 1), $(i + 3) }' /proc/self/mountinfo |
-             sort -k2,2r)  # cgroup2 before cgroup
-    [[ -n $root ]] || skip "no cgroup mount with a freezer where a cgroup can be made"
+    mount=$(tool_mount cgstat auto)
+    [[ -n $mount ]] || skip "no cgroup mount with a freezer"
+    root=$mount/cgjobs-test-$$-$tag
+    mkdir "$root" || skip "cannot make a cgroup in $mount"
     trap remove_test_root EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
