@@ -34,6 +34,16 @@ Result<std::vector<pid_t>> Cgroup::procs() const {
   return parse_pid_list(*text);
 }
 
+Result<std::vector<pid_t>> Cgroup::procs_at(SysIo& io, const std::string& path) {
+  auto text = io.read_file(DirRef{AT_FDCWD, path}, join_path(path, "cgroup.procs"));
+  if (!text) return text.error();
+  return parse_pid_list(*text);
+}
+
+bool Cgroup::exists_at(SysIo& io, const std::string& path) {
+  return io.has_file(DirRef{AT_FDCWD, path}, join_path(path, "cgroup.procs"));
+}
+
 Result<std::vector<pid_t>> Cgroup::threads() const {
   auto text = read(has("tasks") ? "tasks" : "cgroup.threads");
   if (!text) return text.error();

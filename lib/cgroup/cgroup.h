@@ -22,6 +22,12 @@ class Cgroup {
   /// Creates `relative` below the existing directory `base` (missing parents
   /// too; existing ones are fine) and opens it.
   static Result<Cgroup> create(SysIo& io, const std::string& base, std::string_view relative);
+  /// procs() of the cgroup at `path`, read by path: for a watch over many
+  /// cgroups, which keeps no directory open for each.
+  static Result<std::vector<pid_t>> procs_at(SysIo& io, const std::string& path);
+  /// Whether a cgroup is still there at `path` (a removed cgroup's
+  /// directory can linger, without its files).
+  static bool exists_at(SysIo& io, const std::string& path);
 
   const std::string& path() const { return m_path; }
   int fd() const { return m_fd.get(); }

@@ -53,6 +53,12 @@ struct HierarchyTraits {
   /// cgroup.events (populated, frozen) and cgroup.freeze. Otherwise they are
   /// polled.
   bool notifies_changes;
+  /// Where it does, the files an inotify watch of a cgroup's changes names:
+  /// the one the kernel modifies when the state or populated flag changes,
+  /// and the cgroup's own freeze request (absent on the mount root). Empty
+  /// otherwise.
+  std::string_view state_notify_file;
+  std::string_view request_notify_file;
   /// cgroup.procs lists a process of another PID namespace as 0 (v2);
   /// otherwise it leaves it out (v1), and a busy cgroup may list nothing.
   bool lists_hidden_processes;

@@ -113,8 +113,9 @@ void Watcher::watch(const std::string& path, Tracked& job, bool recursive) {
       m_event_failed = true;
     }
   };
-  if (job.wd_events < 0) add(m_events->watch_file(join_path(path, "cgroup.events")), job.wd_events);
-  if (job.wd_freeze < 0) add(m_events->watch_file(join_path(path, "cgroup.freeze")), job.wd_freeze);
+  const auto& traits = m_root.freezer().traits();
+  if (job.wd_events < 0) add(m_events->watch_file(join_path(path, traits.state_notify_file)), job.wd_events);
+  if (job.wd_freeze < 0) add(m_events->watch_file(join_path(path, traits.request_notify_file)), job.wd_freeze);
   if (recursive && job.wd_dir < 0) add(m_events->watch_dir(path), job.wd_dir);
 }
 
@@ -170,7 +171,8 @@ void Watcher::scan_top(std::size_t t, WatchLine::Event event_for_new) {
       }
     }
     if (top.wd_freeze < 0) {
-      auto wd = m_events->watch_file(join_path(top.path, "cgroup.freeze"));  // absent on the mount root
+      // Absent on the mount root.
+      auto wd = m_events->watch_file(join_path(top.path, m_root.freezer().traits().request_notify_file));
       if (wd) {
         top.wd_freeze = *wd;
         m_wd_paths[*wd] = top.path;
@@ -398,20 +400,19 @@ void Watcher::tick() {
     for (std::size_t t = 0; t < m_tops.size(); ++t) {
       Top& top = m_tops[t];
       if (!top.present) scan_top(t, WatchLine::Event::added);
-      else if (!io.has_file(DirRef{AT_FDCWD, top.path}, join_path(top.path, "cgroup.procs"))) top_gone(t);
+      else if (!Cgroup::exists_at(io, top.path)) top_gone(t);
     }
     // Process counts: cgroup.events says nothing when only they change.
     std::vector<std::string> gone;
     for (auto& [path, job] : m_jobs) {
-      auto text = io.read_file(DirRef{AT_FDCWD, path}, join_path(path, "cgroup.procs"));
-      if (!text) {
-        if (is_gone(text.error())) gone.push_back(path);
-        else note(text.error());
+      auto pids = Cgroup::procs_at(io, path);
+      if (!pids) {
+        if (is_gone(pids.error())) gone.push_back(path);
+        else note(pids.error());
         continue;
       }
-      auto pids = parse_pid_list(*text);
-      if (pids.size() == job.status.pids.size()) continue;
-      job.status.pids = std::move(pids);
+      if (pids->size() == job.status.pids.size()) continue;
+      job.status.pids = std::move(*pids);
       emit(WatchLine::Event::changed, job);
     }
     for (const auto& path : gone) remove_below(path, true);
