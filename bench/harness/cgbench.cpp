@@ -46,6 +46,17 @@
 
 extern char **environ;
 
+#include "bench/harness/stop.h"
+#include "bench/harness/fail.h"
+#include "bench/harness/clock.h"
+#include "bench/harness/whole_file.h"
+#include "bench/harness/text_format.h"
+#include "bench/harness/mounts.h"
+#include "bench/harness/cgroup_state.h"
+#include "bench/harness/cgroup_dirs.h"
+
+using namespace cgbench;
+
 namespace {
 
 // Freeze, thaw and start-up samples are cheap to reset and noisy: with 21
@@ -55,254 +66,6 @@ namespace {
 constexpr int k_cheap_reps_factor = 9;
 // Jobs whose sleepers one nursery starts in the status rows (see status_group).
 constexpr size_t k_spawn_batch = 500;
-
-// ---------------------------------------------------------------- basics
-
-volatile std::sig_atomic_t g_stop = 0;   // SIGINT/SIGTERM/SIGHUP seen
-volatile std::sig_atomic_t g_alarm = 0;  // per-command timeout expired
-
-struct Interrupted {};
-
-void on_stop_signal(int sig) { g_stop = sig; }
-void on_alarm(int) { g_alarm = 1; }
-
-void check_stop() {
-  if (g_stop) throw Interrupted{};
-}
-
-[[noreturn]] void fail(const std::string& msg) { throw std::runtime_error(msg); }
-
-std::string errno_text(int err) { return std::strerror(err); }
-
-double mono_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
-void sleep_ms(double ms) {
-  if (ms <= 0) return;
-  timespec ts{static_cast<time_t>(ms / 1000), static_cast<long>(std::fmod(ms, 1000.0) * 1e6)};
-  while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !g_stop) {
-  }
-}
-
-/// Whole file, or nullopt with errno set.
-std::optional<std::string> read_file(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      errno = err;
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
-
-/// 0, or the errno of the failed open/write.
-int write_file(const std::string& path, std::string_view text) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  ssize_t n = write(fd, text.data(), text.size());
-  int err = n == static_cast<ssize_t>(text.size()) ? 0 : (n < 0 ? errno : EIO);
-  close(fd);
-  return err;
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) ++i;
-  return s.substr(i);
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, sep)) out.push_back(cur);
-  return out;
-}
-
-/// Value of "key N" in a flat-keyed file (cgroup.events), or -1.
-int key_value(const std::string& text, const std::string& key) {
-  for (const auto& line : split(text, '\n'))
-    if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 && line[key.size()] == ' ')
-      return std::atoi(line.c_str() + key.size() + 1);
-  return -1;
-}
-
-std::string fmt(double v, int prec = 2) {
-  if (std::isnan(v)) return "–";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", prec, v);
-  return buf;
-}
-
-/// Milliseconds with a precision that suits the magnitude.
-std::string fmt_ms(double v) {
-  if (std::isnan(v)) return "–";
-  if (v < 1) return fmt(v, 3);
-  if (v < 100) return fmt(v, 2);
-  return fmt(v, 1);
-}
-
-// ---------------------------------------------------------------- mounts
-
-/// mountinfo escapes blanks as \040 and friends.
-std::string unescape_octal(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      int v = 0;
-      bool ok = true;
-      for (size_t k = 1; k <= 3; ++k) {
-        if (s[i + k] < '0' || s[i + k] > '7') {
-          ok = false;
-          break;
-        }
-        v = v * 8 + (s[i + k] - '0');
-      }
-      if (ok) {
-        out.push_back(static_cast<char>(v));
-        i += 3;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
-
-/// The mount point of the cgroup2 hierarchy (hier 2), of the v1 hierarchy
-/// that carries the freezer controller (hier 1) or of the v1 hierarchy with
-/// the cpu controller (k_cpu_hier), from /proc/self/mountinfo; "" when there
-/// is none. Only mounts of the hierarchy's root are taken.
-constexpr int k_cpu_hier = 3;
-
-std::string find_mount(int hier) {
-  auto text = read_file("/proc/self/mountinfo");
-  if (!text) return "";
-  for (const auto& line : split(*text, '\n')) {
-    auto dash = line.find(" - ");
-    if (dash == std::string::npos) continue;
-    auto pre = split(line.substr(0, dash), ' ');
-    auto post = split(line.substr(dash + 3), ' ');
-    if (pre.size() < 5 || post.size() < 3) continue;
-    if (pre[3] != "/") continue;
-    const std::string& fstype = post[0];
-    if (hier == 2 && fstype == "cgroup2") return unescape_octal(pre[4]);
-    if ((hier == 1 || hier == k_cpu_hier) && fstype == "cgroup") {
-      for (const auto& opt : split(post[2], ','))
-        if (opt == (hier == 1 ? "freezer" : "cpu")) return unescape_octal(pre[4]);
-    }
-  }
-  return "";
-}
-
-// ---------------------------------------------------------------- cgroups
-
-/// The harness's own view of a hierarchy: resets between repetitions and the
-/// checks that verify what a measured command promised.
-struct Hier {
-  int v = 2;
-  std::string mount;
-
-  std::string name() const { return v == 2 ? "v2" : "v1"; }
-
-  bool frozen(const std::string& dir) const {
-    if (v == 2) {
-      auto ev = read_file(dir + "/cgroup.events");
-      return ev && key_value(*ev, "frozen") == 1;
-    }
-    auto st = read_file(dir + "/freezer.state");
-    return st && trim(*st) == "FROZEN";
-  }
-
-  bool thawed(const std::string& dir) const {
-    if (v == 2) {
-      auto fr = read_file(dir + "/cgroup.freeze");
-      auto ev = read_file(dir + "/cgroup.events");
-      return fr && ev && trim(*fr) == "0" && key_value(*ev, "frozen") == 0;
-    }
-    auto st = read_file(dir + "/freezer.state");
-    return st && trim(*st) == "THAWED";
-  }
-
-  bool empty(const std::string& dir) const {
-    if (v == 2) {
-      auto ev = read_file(dir + "/cgroup.events");
-      return ev && key_value(*ev, "populated") == 0;
-    }
-    auto procs = read_file(dir + "/cgroup.procs");
-    return procs && trim(*procs).empty();
-  }
-
-  /// Requests freeze/thaw and waits (re-reading every ms) up to timeout_ms.
-  bool set_frozen(const std::string& dir, bool on, double timeout_ms = 30000) const {
-    std::string file = v == 2 ? dir + "/cgroup.freeze" : dir + "/freezer.state";
-    std::string text = v == 2 ? (on ? "1" : "0") : (on ? "FROZEN" : "THAWED");
-    if (int err = write_file(file, text); err != 0 && err != ENOENT)
-      fail("write " + file + ": " + errno_text(err));
-    double deadline = mono_ms() + timeout_ms;
-    double rewrite = mono_ms() + 100;
-    while (!(on ? frozen(dir) : thawed(dir))) {
-      if (mono_ms() > deadline) return false;
-      if (mono_ms() > rewrite) {  // v1 FREEZING: ask again, as runc does
-        (void)write_file(file, text);
-        rewrite = mono_ms() + 100;
-      }
-      sleep_ms(1);
-    }
-    return true;
-  }
-
-  bool wait_empty(const std::string& dir, double timeout_ms) const {
-    double deadline = mono_ms() + timeout_ms;
-    while (!empty(dir)) {
-      if (mono_ms() > deadline) return false;
-      sleep_ms(1);
-    }
-    return true;
-  }
-};
-
-/// Directories this run created, removed deepest first at the end.
-std::vector<std::string> g_created_dirs;
-
-void make_cgroup(const std::string& dir) {
-  if (mkdir(dir.c_str(), 0755) < 0) fail("mkdir " + dir + ": " + errno_text(errno));
-  g_created_dirs.push_back(dir);
-}
-
-/// rmdir with retries: the kernel answers EBUSY for a few ms after the last
-/// task of a cgroup exited.
-bool remove_cgroup(const std::string& dir, double timeout_ms = 3000) {
-  double deadline = mono_ms() + timeout_ms;
-  for (;;) {
-    if (rmdir(dir.c_str()) == 0 || errno == ENOENT) {
-      // From the back: dirs go deepest (latest) first; 10,000 jobs stay linear.
-      auto it = std::find(g_created_dirs.rbegin(), g_created_dirs.rend(), dir);
-      if (it != g_created_dirs.rend()) g_created_dirs.erase(std::next(it).base());
-      return true;
-    }
-    if (errno != EBUSY || mono_ms() > deadline) {
-      std::fprintf(stderr, "cgbench: rmdir %s: %s\n", dir.c_str(), errno_text(errno).c_str());
-      return false;
-    }
-    sleep_ms(2);
-  }
-}
 
 // ---------------------------------------------------------------- workers
 
@@ -1668,14 +1431,7 @@ int main(int argc, char** argv) {
   unsetenv("CGJOB_ROOT");
   unsetenv("CGJOB_HIERARCHY");
 
-  // Signals: stop flag for INT/TERM/HUP, no SA_RESTART so waits wake up.
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
-  sa.sa_handler = on_alarm;
-  sigaction(SIGALRM, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  install_stop_handlers();
 
   // Orphans of a nursery killed while it was still forking come back to us
   // for reaping, not to init.
