@@ -1,6 +1,5 @@
 #include "bench/harness/bench.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -108,8 +107,7 @@ int Bench::run() {
   make_cgroup(m_stage);
   make_cgroup(m_stat);
   make_cgroup(m_base + "/nursery");
-  g_home_procs_fd = open((m_base + "/nursery/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-  if (g_home_procs_fd < 0) fail("open " + m_base + "/nursery/cgroup.procs: " + errno_text(errno));
+  g_home_procs_fd = open_procs(m_base + "/nursery");
   if (g_busy == Busy::idle_group) {
     std::string cpu = find_mount(k_cpu_hier);
     if (!cpu.empty()) {
@@ -118,8 +116,7 @@ int Bench::run() {
       if (write_file(dir + "/cpu.idle", "1") == 0) m_busy_text = "in a cpu cgroup with cpu.idle=1 (" + dir + ")";
       else if (write_file(dir + "/cpu.shares", "2") == 0) m_busy_text = "in a cpu cgroup with cpu.shares=2 (" + dir + ")";
       else fail("cannot make " + dir + " idle");
-      g_cpu_procs_fd = open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-      if (g_cpu_procs_fd < 0) fail("open " + dir + "/cgroup.procs: " + errno_text(errno));
+      g_cpu_procs_fd = open_procs(dir);
     } else {
       g_busy = Busy::sched_idle;
     }

@@ -1,23 +1,23 @@
 // The add rows.
 #include "bench/harness/bench.h"
 
-#include <fcntl.h>
+#include <sys/types.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 
+#include "bench/harness/cgroup_dirs.h"
 #include "bench/harness/fail.h"
 #include "bench/harness/whole_file.h"
 #include "bench/harness/worker_pool.h"
+#include "lib/parse/id_list.h"
 
 namespace cgbench {
 
 /// `cgfreeze add` of n sleepers against one write per PID and cgclassify.
 void Bench::add_group(int n) {
   std::string hv = m_h.name();
-  int stage_fd = open((m_stage + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-  if (stage_fd < 0) fail("open " + m_stage + "/cgroup.procs: " + errno_text(errno));
+  int stage_fd = open_procs(m_stage);
   spawn_workers({stage_fd}, Load::sleep, n);
   std::vector<std::string> pids;
   for (pid_t p : worker_pids()) pids.push_back(std::to_string(p));
@@ -37,11 +37,12 @@ void Bench::add_group(int n) {
   else if (!executable("/usr/bin/cgclassify")) vs.back().na = "cgroup-tools not installed";
   auto reset = [&] {
     for (const auto& p : pids)
-      if (write(stage_fd, p.c_str(), p.size()) < 0) fail("move " + p + " back to " + m_stage + ": " + errno_text(errno));
+      if (write(stage_fd, p.c_str(), p.size()) < 0) fail_sys(errno, "move " + p + " back to", m_stage);
   };
   auto verify = [this, n](const Variant&, const std::string&) -> std::string {
     auto procs = read_file(m_job + "/cgroup.procs");
-    size_t count = procs ? static_cast<size_t>(std::count(procs->begin(), procs->end(), '\n')) : 0;
+    std::vector<pid_t> moved;
+    size_t count = procs ? cgjob::parse_pid_list_into(*procs, moved) + moved.size() : 0;
     if (count == static_cast<size_t>(n)) return "";
     return std::to_string(count) + " of " + std::to_string(n) + " processes moved";
   };

@@ -1,11 +1,10 @@
 // The freeze and thaw rows.
 #include "bench/harness/bench.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 
+#include "bench/harness/cgroup_dirs.h"
 #include "bench/harness/fail.h"
 #include "bench/harness/worker_pool.h"
 
@@ -21,8 +20,7 @@ void Bench::op_groups(Load load, int n) {
   int reps = large ? 3 * m_cfg.reps_large : k_cheap_reps_factor * m_cfg.reps;
   const std::string& job = m_job;
   std::string hv = m_h.name();
-  int procs_fd = open((job + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-  if (procs_fd < 0) fail("open " + job + "/cgroup.procs: " + errno_text(errno));
+  int procs_fd = open_procs(job);
   spawn_workers({procs_fd}, load, n);
   close(procs_fd);
 

@@ -1,15 +1,14 @@
 // The kill9 and term rows.
 #include "bench/harness/bench.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 
 #include "bench/harness/clock.h"
+#include "bench/harness/cgroup_dirs.h"
 #include "bench/harness/fail.h"
 #include "bench/harness/worker_pool.h"
 
@@ -38,8 +37,7 @@ void Bench::kill_group(Load load, int n, bool sigkill) {
   if (m_h.v == 1) vs.back().na = "pkill --cgroup matches cgroup v2 paths only";
   vs.push_back({"cgroup-tools", Kind::peer, "cgroup-tools", {}, "cgroup-tools has no kill command", false});
 
-  int procs_fd = open((job + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-  if (procs_fd < 0) fail("open " + job + "/cgroup.procs: " + errno_text(errno));
+  int procs_fd = open_procs(job);
   auto reset = [this, job, procs_fd, load, n] {
     double t0 = mono_ms();
     bool dbg = getenv("CGBENCH_DEBUG") != nullptr;

@@ -1,11 +1,9 @@
 // The status rows: M jobs.
 #include "bench/harness/bench.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 
 #include "bench/harness/cgroup_dirs.h"
@@ -33,9 +31,7 @@ void Bench::status_group(int m) {
       std::string dir = m_stat + name;
       make_cgroup(dir);
       m_stat_jobs.push_back(dir);
-      int fd = open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-      if (fd < 0) fail("open " + dir + "/cgroup.procs: " + errno_text(errno));
-      fds.push_back(fd);
+      fds.push_back(open_procs(dir));
       check_stop();
       if (fds.size() == k_spawn_batch || i == m - 1) {
         spawn_workers(fds, Load::sleep, 1);

@@ -1,5 +1,6 @@
 #include "bench/harness/cgroup_dirs.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,8 +15,14 @@ namespace cgbench {
 
 std::vector<std::string> g_created_dirs;
 
+int open_procs(const std::string& dir) {
+  int fd = open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail_sys(errno, "open", dir + "/cgroup.procs");
+  return fd;
+}
+
 void make_cgroup(const std::string& dir) {
-  if (mkdir(dir.c_str(), 0755) < 0) fail("mkdir " + dir + ": " + errno_text(errno));
+  if (mkdir(dir.c_str(), 0755) < 0) fail_sys(errno, "mkdir", dir);
   g_created_dirs.push_back(dir);
 }
 
@@ -29,7 +36,7 @@ bool remove_cgroup(const std::string& dir, double timeout_ms) {
       return true;
     }
     if (errno != EBUSY || mono_ms() > deadline) {
-      std::fprintf(stderr, "cgbench: rmdir %s: %s\n", dir.c_str(), errno_text(errno).c_str());
+      std::fprintf(stderr, "cgbench: %s\n", cgjob::sys_error(errno, "rmdir", dir).message().c_str());
       return false;
     }
     sleep_ms(2);

@@ -10,6 +10,9 @@ namespace cgbench {
 /// Directories this run created, removed deepest first at the end.
 extern std::vector<std::string> g_created_dirs;
 
+/// `dir`/cgroup.procs, open for writing (moving a process there); fails on any error.
+int open_procs(const std::string& dir);
+
 /// mkdir, remembered in g_created_dirs; fails on any error.
 void make_cgroup(const std::string& dir);
 

@@ -5,23 +5,42 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
+#include <string_view>
 
 #include "bench/harness/fail.h"
-#include "bench/harness/text_format.h"
+#include "lib/base/text.h"
 
 namespace cgbench {
 
 namespace {
 
-std::vector<int> parse_ints(const std::string& s) {
+/// The items of a comma-separated option; a trailing comma adds none.
+std::vector<std::string> list_items(std::string_view s) {
+  if (s.empty()) return {};
+  if (s.ends_with(',')) s.remove_suffix(1);
+  std::vector<std::string> items;
+  for (auto item : cgjob::split(s, ',')) items.emplace_back(item);
+  return items;
+}
+
+/// A count given to `option`: a whole decimal number, nothing else.
+int parse_count(const std::string& option, const std::string& text) {
+  auto value = cgjob::parse_decimal(text);
+  if (!value || *value > static_cast<unsigned long long>(std::numeric_limits<int>::max()))
+    fail(option + ": '" + text + "' is not a whole number");
+  return static_cast<int>(*value);
+}
+
+std::vector<int> parse_counts(const std::string& option, const std::string& s) {
   std::vector<int> v;
-  for (const auto& p : split(s, ',')) v.push_back(std::atoi(p.c_str()));
+  for (const auto& p : list_items(s)) v.push_back(parse_count(option, p));
   return v;
 }
 
 std::vector<Load> parse_loads(const std::string& s) {
   std::vector<Load> v;
-  for (const auto& p : split(s, ',')) {
+  for (const auto& p : list_items(s)) {
     if (p == "sleep") v.push_back(Load::sleep);
     else if (p == "spin") v.push_back(Load::spin);
     else if (p == "churn") v.push_back(Load::churn);
@@ -103,13 +122,13 @@ Action parse_command_line(int argc, char** argv, Config& cfg) {
       cfg.reps = 3;
       cfg.reps_large = 3;
       if (cfg.suffix.empty()) cfg.suffix = "-quick";
-    } else if (a == "--reps") cfg.reps = std::atoi(next().c_str());
-    else if (a == "--reps-large") cfg.reps_large = std::atoi(next().c_str());
-    else if (a == "--ns") cfg.ns = parse_ints(next());
-    else if (a == "--ms") cfg.ms = parse_ints(next());
+    } else if (a == "--reps") cfg.reps = parse_count(a, next());
+    else if (a == "--reps-large") cfg.reps_large = parse_count(a, next());
+    else if (a == "--ns") cfg.ns = parse_counts(a, next());
+    else if (a == "--ms") cfg.ms = parse_counts(a, next());
     else if (a == "--loads") cfg.loads = parse_loads(next());
     else if (a == "--large-kill-loads") cfg.large_kill_loads = parse_loads(next());
-    else if (a == "--ops") cfg.ops = split(next(), ',');
+    else if (a == "--ops") cfg.ops = list_items(next());
     else if (a == "--settle") cfg.settle_ms = std::atof(next().c_str());
     else if (a == "--timeout") cfg.timeout_s = std::atof(next().c_str());
     else if (a == "--busy-workers") {

@@ -62,7 +62,7 @@ Sample run_measured(const std::vector<std::string>& argv, Capture& cap, double t
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
-    s.note = "spawn " + argv[0] + ": " + errno_text(rc);
+    s.note = cgjob::sys_error(rc, "spawn", argv[0]).message();
     return s;
   }
   setitimer(ITIMER_REAL, &it, nullptr);
@@ -81,7 +81,7 @@ Sample run_measured(const std::vector<std::string>& argv, Capture& cap, double t
       }
       continue;
     }
-    fail("wait4: " + errno_text(errno));
+    fail_sys(errno, "wait4");
   }
   double t1 = mono_ms();
   itimerval off{};

@@ -24,7 +24,7 @@ struct Capture {
   Capture() {
     out = memfd_create("cgbench-out", MFD_CLOEXEC);
     err = memfd_create("cgbench-err", MFD_CLOEXEC);
-    if (out < 0 || err < 0) fail(std::string("memfd_create: ") + errno_text(errno));
+    if (out < 0 || err < 0) fail_sys(errno, "memfd_create");
   }
   void reset() {
     for (int fd : {out, err}) {

@@ -3,18 +3,35 @@
 #include <dirent.h>
 #include <signal.h>
 
+#include <sys/types.h>
+
 #include <cstdio>
-#include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/harness/cgroup_dirs.h"
 #include "bench/harness/cgroup_state.h"
 #include "bench/harness/mounts.h"
-#include "bench/harness/text_format.h"
 #include "bench/harness/whole_file.h"
+#include "lib/base/text.h"
+#include "lib/parse/id_list.h"
+#include "lib/parse/proc_stat.h"
 
 namespace cgbench {
+
+namespace {
+
+/// Whether process `pid` runs and is a cgbench (the command name in its
+/// /proc/PID/stat).
+bool is_cgbench(unsigned long long pid) {
+  auto text = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!text) return false;
+  auto task = cgjob::parse_proc_stat(*text, static_cast<pid_t>(pid));
+  return task && task->comm == "cgbench";
+}
+
+}  // namespace
 
 int clean_stale() {
   int found = 0;
@@ -29,10 +46,9 @@ int clean_stale() {
     while (dirent* e = readdir(d)) {
       std::string name = e->d_name;
       if (name.rfind("cgjobs-bench-", 0) != 0) continue;
-      std::string pid = name.substr(13);
-      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-      auto comm = read_file("/proc/" + pid + "/comm");
-      if (comm && trim(*comm) == "cgbench") continue;  // a live run
+      auto pid = cgjob::parse_decimal(std::string_view(name).substr(13));
+      if (!pid) continue;
+      if (is_cgbench(*pid)) continue;  // a live run
       stale.push_back(h.mount + "/" + name);
     }
     closedir(d);
@@ -49,9 +65,9 @@ int clean_stale() {
       }
       for (const auto& dir : all) {
         auto procs = read_file(dir + "/cgroup.procs");
-        if (procs)
-          for (const auto& p : split(*procs, '\n'))
-            if (!p.empty() && std::atoi(p.c_str()) > 0) kill(std::atoi(p.c_str()), SIGKILL);
+        std::vector<pid_t> pids;
+        if (procs) cgjob::parse_pid_list_into(*procs, pids);
+        for (pid_t p : pids) kill(p, SIGKILL);
         if (hier != k_cpu_hier) (void)h.set_frozen(dir, false, 2000);
       }
       for (auto it = all.rbegin(); it != all.rend(); ++it) {

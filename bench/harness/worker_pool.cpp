@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "bench/harness/fail.h"
 #include "bench/harness/nursery.h"
 #include "bench/harness/stop.h"
+#include "lib/base/uapi.h"
 
 namespace cgbench {
 
@@ -29,9 +29,6 @@ struct Nursery {
 };
 
 std::vector<Nursery> g_nurseries;
-
-int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
-int pidfd_send_signal(int fd, int sig) { return static_cast<int>(syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0)); }
 
 /// Closes a nursery's control pipe (it SIGKILLs and reaps its workers) and
 /// reaps the nursery.
@@ -59,10 +56,10 @@ std::vector<pid_t> worker_pids() {
 /// with the harness (PR_SET_PDEATHSIG).
 void spawn_workers(const std::vector<int>& procs_fds, Load load, int n_per_fd) {
   int ctl[2], rep[2];
-  if (pipe2(ctl, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) fail(std::string("pipe: ") + errno_text(errno));
+  if (pipe2(ctl, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) fail_sys(errno, "pipe");
   pid_t harness = getpid();
   pid_t pid = fork();
-  if (pid < 0) fail("fork: " + errno_text(errno));
+  if (pid < 0) fail_sys(errno, "fork");
   if (pid == 0) {
     close(ctl[1]);
     close(rep[0]);
@@ -102,8 +99,8 @@ void spawn_workers(const std::vector<int>& procs_fds, Load load, int n_per_fd) {
   if (!ok) fail("the nursery could not start " + std::to_string(procs_fds.size() * static_cast<size_t>(n_per_fd)) +
                 " workers in their cgroups");
   for (pid_t w : n.pids) {
-    int fd = pidfd_open(w);  // pinned: the nursery has not reaped it
-    if (fd < 0) fail("pidfd_open " + std::to_string(w) + ": " + errno_text(errno));
+    int fd = cgjob::uapi::pidfd_open(w);  // pinned: the nursery has not reaped it
+    if (fd < 0) fail_sys(errno, "pidfd_open", std::to_string(w));
     n.pidfds.push_back(fd);
   }
 }
@@ -129,7 +126,7 @@ void kill_workers(const Hier& h, const std::vector<std::string>& dirs) {
   // of fds (the way a run aborts), the thaw below needs them to open files.
   for (auto& n : g_nurseries) {
     for (int fd : n.pidfds) {
-      pidfd_send_signal(fd, SIGKILL);
+      cgjob::uapi::pidfd_send_signal(fd, SIGKILL);
       close(fd);
     }
     n.pidfds.clear();
