@@ -36,9 +36,9 @@ std::vector<std::string_view> split_spaces(std::string_view line) {
   return out;
 }
 
-}  // namespace
-
-std::vector<CgroupMount> parse_mountinfo(std::string_view text) {
+/// The cgroup2 mounts (when `with_v2`) and the v1 mounts that carry
+/// `v1_controller`, in the order of `text`.
+std::vector<CgroupMount> cgroup_mounts(std::string_view text, bool with_v2, std::string_view v1_controller) {
   std::vector<CgroupMount> mounts;
   for (auto line : lines(text)) {
     auto fields = split_spaces(line);
@@ -53,13 +53,21 @@ std::vector<CgroupMount> parse_mountinfo(std::string_view text) {
     if (sep == 0 || sep + 3 > fields.size()) continue;
     auto fstype = fields[sep + 1];
     auto superopts = sep + 3 < fields.size() ? fields[sep + 3] : std::string_view();
-    if (fstype == "cgroup2") {
+    if (fstype == "cgroup2" && with_v2) {
       mounts.push_back({HierarchyKind::v2, unescape(fields[4]), unescape(fields[3])});
-    } else if (fstype == "cgroup" && list_contains(superopts, "freezer")) {
+    } else if (fstype == "cgroup" && list_contains(superopts, v1_controller)) {
       mounts.push_back({HierarchyKind::v1, unescape(fields[4]), unescape(fields[3])});
     }
   }
   return mounts;
+}
+
+}  // namespace
+
+std::vector<CgroupMount> parse_mountinfo(std::string_view text) { return cgroup_mounts(text, true, "freezer"); }
+
+std::vector<CgroupMount> parse_v1_mounts_with(std::string_view text, std::string_view controller) {
+  return cgroup_mounts(text, false, controller);
 }
 
 }  // namespace cgjob

@@ -12,6 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(m.mountpoint.size() <= text.size());
     FUZZ_CHECK(m.root.size() <= text.size());
   }
+  for (const auto& m : cgjob::parse_v1_mounts_with(text, "cpu")) FUZZ_CHECK(m.kind == cgjob::HierarchyKind::v1);
   (void)cgjob::parse_hierarchy_choice(text);
   return 0;
 }

@@ -52,6 +52,17 @@ TEST_CASE("mountinfo: v2-only, v1-only and escaped mount points", "[hierarchy]")
   CHECK(escaped[0].mountpoint == "/mnt/my cgroups");
 }
 
+TEST_CASE("mountinfo: v1 mounts of one controller, by its exact name", "[hierarchy]") {
+  auto cpu = parse_v1_mounts_with(k_hybrid, "cpu");
+  REQUIRE(cpu.size() == 1);
+  CHECK(cpu[0].kind == HierarchyKind::v1);
+  CHECK(cpu[0].mountpoint == "/sys/fs/cgroup/cpu");
+  CHECK(cpu[0].root == "/");
+  CHECK(parse_v1_mounts_with(k_v1_only, "cpu").empty());  // no v2 mount, no "cpuacct" for "cpu"
+  CHECK(parse_v1_mounts_with(k_v2_only, "freezer").empty());
+  CHECK(parse_v1_mounts_with(k_v1_only, "devices").size() == 1);
+}
+
 TEST_CASE("auto picks v2 on a 5.2+ kernel, v1 before, and either can be forced", "[hierarchy]") {
   FakeSysIo io;
   auto mounts = parse_mountinfo(k_hybrid);
