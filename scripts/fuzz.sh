@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bash scripts/fuzz.sh [SECONDS]" >&2; exit 2; }
 bash scripts/install-deps.sh fuzz
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_FUZZ=ON \
+source scripts/compiler-cache.sh
+CC=clang CXX=clang++ cmake -S . -B build-fuzz "${compiler_cache[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_FUZZ=ON \
   -DCGJOB_BUILD_TESTS=OFF -DCGJOB_STATIC=OFF -DCGJOB_SANITIZE=OFF -DCGJOB_WERROR=ON >/dev/null
 cmake --build build-fuzz --target cgjob_fuzzers -j"$(nproc)"
 

@@ -3,7 +3,8 @@
 # with "bench", the benchmarks; with "vm", the VM test matrix) needs on Debian 12, as
 # root, from Debian's packages only. Installs nothing already present.
 set -euo pipefail
-packages=(cmake g++ make libcli11-dev nlohmann-json3-dev catch2 linux-libc-dev)
+# ccache: scripts/compiler-cache.sh.
+packages=(cmake g++ make ccache libcli11-dev nlohmann-json3-dev catch2 linux-libc-dev)
 if [ "${1:-}" = bench ]; then
   # bench/: the peers a user would pick instead (cgset/cgget/cgexec/
   # cgclassify/lscgroup, pkill --cgroup).

@@ -5,23 +5,27 @@
 #
 #   bash scripts/test.sh              # build/ with warnings as errors, every suite
 #   bash scripts/test.sh --sanitize   # build-sanitize/ with ASan+UBSan+LSan, every suite but docs
+#   bash scripts/test.sh --build-only # build/ as the first would, no tests (CI: its guests run on it)
 #
 # Every option that matters is passed on each run, so whatever configured the
 # build directory before (scripts/demo.sh builds elsewhere anyway), the tests
 # are built and run; ctest fails when it finds none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sanitize=0
+sanitize=0 build_only=0
 case "${1:-}" in
   "") ;;
   --sanitize) sanitize=1 ;;
-  *) echo "usage: bash scripts/test.sh [--sanitize]" >&2; exit 2 ;;
+  --build-only) build_only=1 ;;
+  *) echo "usage: bash scripts/test.sh [--sanitize | --build-only]" >&2; exit 2 ;;
 esac
 bash scripts/install-deps.sh test
-common=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_BUILD_TESTS=ON -DCGJOB_WERROR=ON -DCGJOB_FUZZ=OFF)
+source scripts/compiler-cache.sh
+common=("${compiler_cache[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCGJOB_BUILD_TESTS=ON -DCGJOB_WERROR=ON -DCGJOB_FUZZ=OFF)
 if [ "$sanitize" = 0 ]; then
   cmake -S . -B build "${common[@]}" -DCGJOB_STATIC=ON -DCGJOB_SANITIZE=OFF
   cmake --build build -j"$(nproc)"
+  [ "$build_only" = 0 ] || exit 0
   exec ctest --test-dir build --output-on-failure --timeout 600 --no-tests=error
 fi
 
