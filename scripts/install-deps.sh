@@ -27,7 +27,10 @@ if [ "${1:-}" = test ]; then
   # the .deb and its lint; python3 parses JSON in the CLI tests; criu for
   # cgfreeze checkpoint/restore (tests/cli/checkpoint.sh; on a kernel where
   # `criu check` fails it tests the refusal).
-  packages+=(groff man-db lintian dpkg-dev file zsh fish bash-completion python3 procps criu)
+  # tests/nodes (-w/--nodes): namespace nodes reached by real ssh (sshd -i
+  # through a ProxyCommand), ClusterShell's clush, nodeset and Python API.
+  packages+=(groff man-db lintian dpkg-dev file zsh fish bash-completion python3 procps criu
+             openssh-server openssh-client clustershell python3-clustershell)
 fi
 missing=()
 for p in "${packages[@]}"; do

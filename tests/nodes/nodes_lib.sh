@@ -29,7 +29,8 @@
 # on_node NAME CMD...   runs CMD inside node NAME (its cgroups, namespaces)
 # node_cgroup NAME HIER the node's cgroup (HIER v1 or v2) as seen here
 # stop_sshd NAME        makes the node's sshd unable to start (exit 255)
-# nodes_cleanup         kills every node by PID, removes every cgroup
+# nodes_cleanup         kills every node by PID, removes every cgroup (the
+#                       EXIT trap of nodes_setup; a test's own trap calls it)
 set -u
 
 NODES_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -155,7 +156,7 @@ nodes_setup() {
   nodes_prerequisites
   NODES_DIR=$(mktemp -d /tmp/cgjob-nodes.XXXXXX) || exit 1
   chmod 755 "$NODES_DIR"
-  trap nodes_cleanup EXIT
+  trap 'rc=$?; nodes_cleanup; exit $rc' EXIT
   trap 'exit 130' INT TERM
   nodes_write_config || { echo "could not write the nodes' configuration" >&2; exit 1; }
   local name
@@ -176,7 +177,7 @@ stop_sshd() { on_node "$1" rmdir /run/sshd; }
 # each node's first process by PID (which ends every process of its PID
 # namespace), then removes the node's cgroups deepest first.
 nodes_cleanup() {
-  local rc=$? i pid name hier cgdir
+  local i pid name hier cgdir
   for name in "${NODE_NAMES[@]}"; do
     for hier in v2 v1; do
       [ -f "$NODES_DIR/$name/$hier" ] || continue
@@ -203,6 +204,5 @@ nodes_cleanup() {
     rm -rf "$NODES_DIR"
   fi
   NODES_DIR=""
-  [ "$(type -t nodes_after_cleanup)" = function ] && nodes_after_cleanup
-  exit "$rc"
+  NODE_NAMES=() NODE_PIDS=() UNSHARE_PIDS=()
 }
