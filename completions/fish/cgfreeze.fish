@@ -75,9 +75,9 @@ function __cgfreeze_subcommand
             continue
         end
         switch $t
-            case --root --hierarchy --timeout --pid --leave
+            case --root --hierarchy --timeout --pid --leave -w --nodes --from --to
                 set skip 1
-            case freeze thaw create add run rm checkpoint restore
+            case freeze thaw create add run rm checkpoint restore migrate
                 echo $t
                 return 0
             case '-*'
@@ -109,13 +109,13 @@ function __cgfreeze_nargs
             continue
         end
         switch $t
-            case --root --hierarchy --timeout --pid --leave
+            case --root --hierarchy --timeout --pid --leave -w --nodes --from --to
                 set skip 1
             case '-*'
             case '*'
                 if test $seen = 0
                     set seen 1
-                    contains -- $t freeze thaw create add run rm checkpoint restore; and continue
+                    contains -- $t freeze thaw create add run rm checkpoint restore migrate; and continue
                 end
                 set n (math $n + 1)
         end
@@ -146,10 +146,11 @@ complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a run -d 'Run a command ins
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a rm -d 'Remove jobs'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a checkpoint -d 'Save a job to a directory with CRIU'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a restore -d 'Start a saved job again'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a migrate -d 'Move a job to another node'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a '(__cgjob_jobs)' -d Job
 
 complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw' -l wait -d 'Wait until FROZEN (or THAWED)'
-complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw rm checkpoint' -l timeout -x -d 'Bound the wait (s, or with ms/s/m/h)'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw rm checkpoint migrate' -l timeout -x -d 'Bound the wait (s, or with ms/s/m/h)'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze' -l keep -d 'On timeout, leave the job as it is'
 complete -c cgfreeze -n '__cgfreeze_using create' -l pid -x -a '(__fish_complete_pids)' -d 'Move this process into the job'
 complete -c cgfreeze -n '__cgfreeze_using add' -l create -d 'Create the job first if missing'
@@ -160,9 +161,11 @@ complete -c cgfreeze -n '__cgfreeze_using checkpoint' -l leave -x -a 'running fr
 complete -c cgfreeze -n '__cgfreeze_using restore' -l frozen -d 'Restore the job frozen'
 complete -c cgfreeze -n '__cgfreeze_using restore' -l thawed -d 'Restore the job running'
 complete -c cgfreeze -n '__cgfreeze_using restore' -l detach -d 'Print the root PID and return'
+complete -c cgfreeze -n '__cgfreeze_using migrate' -l from -x -a '(__cgjob_nodes)' -d 'The node the job runs on'
+complete -c cgfreeze -n '__cgfreeze_using migrate' -l to -x -a '(__cgjob_nodes)' -d 'The node to move it to'
 
 complete -c cgfreeze -n '__cgfreeze_using freeze thaw create rm' -a '(__cgjob_jobs)' -d Job
-complete -c cgfreeze -n '__cgfreeze_using add run checkpoint restore; and test (__cgfreeze_nargs) = 0' -a '(__cgjob_jobs)' -d Job
+complete -c cgfreeze -n '__cgfreeze_using add run checkpoint restore migrate; and test (__cgfreeze_nargs) = 0' -a '(__cgjob_jobs)' -d Job
 complete -c cgfreeze -n '__cgfreeze_using checkpoint restore; and test (__cgfreeze_nargs) = 1' -x -a '(__fish_complete_directories (commandline -ct))'
 complete -c cgfreeze -n '__cgfreeze_using add; and test (__cgfreeze_nargs) -ge 1' -a '(__fish_complete_pids)'
 complete -c cgfreeze -n '__cgfreeze_using run; and test (__cgfreeze_nargs) = 1' -a '(printf "%s\n" --)' -d 'Then COMMAND'

@@ -3,7 +3,9 @@
 # real machines), through real ssh and ClusterShell: cgstat's merged table,
 # JSON and watch stream; a gang freeze and thaw; cgkill everywhere; a node
 # set with a typo; a job missing on one node; a node whose sshd cannot
-# start; a node slow to freeze (a task stalled in FUSE) and --timeout.
+# start; a node slow to freeze (a task stalled in FUSE) and --timeout;
+# cgfreeze migrate's refusals, and a migration (or, where CRIU cannot run
+# here, its failure, with the job going on at the source).
 # Run once per hierarchy (CGJOB_TEST_HIERARCHY); skipped (77) where sshd or
 # ClusterShell is missing.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -126,3 +128,28 @@ else
   echo "# no /dev/fuse: the slow-node case is left out"
   [ "${CGJOB_TEST_STRICT:-0}" = 1 ] && fail "CGJOB_TEST_STRICT=1 but no /dev/fuse for the slow-node case"
 fi
+
+# --- cgfreeze migrate ---
+sleeper_on cgnode1 mig
+check "migrate to the same node: exit 2" 2 "$CGFREEZE" migrate mig --from cgnode1 --to cgnode1
+check "migrate from more than one node: exit 2" 2 "$CGFREEZE" migrate mig --from 'cgnode[1-2]' --to cgnode3
+check "migrate a job the source lacks: exit 3" 3 "$CGFREEZE" migrate nosuch --from cgnode1 --to cgnode2
+sleeper_on cgnode2 taken
+sleeper_on cgnode1 taken
+check "migrate onto a job of that name: exit 1" 1 "$CGFREEZE" migrate taken --from cgnode1 --to cgnode2
+on_node cgnode1 sh -c 'mkdir -p /run/own && cd /run/own && exec "$1" run --detach private -- sleep 1000' sh \
+  "$CGFREEZE" >/dev/null
+check "migrate a job whose files are not shared: exit 1" 1 "$CGFREEZE" migrate private --from cgnode1 --to cgnode2
+expect "the refusal names the file" grep -q 'not the same on cgnode1 and cgnode2.*/run/own' <<<"$ERR"
+expect "the refused job goes on at the source" eval 'states_are private THAWED cgnode1 && [ "$(node_nprocs cgnode1 private)" = 1 ]'
+expect "nothing at the destination" test ! -e "$(node_cgroup cgnode2 "$HIER")/cgjobs/private"
+if "$CGFREEZE" --version -v | grep -q '^checkpoint: yes'; then
+  check "migrate moves the job" 0 "$CGFREEZE" migrate mig --from cgnode1 --to cgnode2
+  expect "it runs at the destination" eval 'states_are mig THAWED cgnode2 && [ "$(node_nprocs cgnode2 mig)" = 1 ]'
+  expect "it is gone at the source" test ! -e "$(node_cgroup cgnode1 "$HIER")/cgjobs/mig"
+else
+  check "migrate where checkpoint cannot run: exit 1" 1 "$CGFREEZE" migrate mig --from cgnode1 --to cgnode2
+  expect "the job goes on at the source as it was" eval 'states_are mig THAWED cgnode1 && none_requested mig cgnode1 && [ "$(node_nprocs cgnode1 mig)" = 1 ]'
+  expect "nothing at the destination" test ! -e "$(node_cgroup cgnode2 "$HIER")/cgjobs/mig"
+fi
+expect "no checkpoint directory is left" eval '! compgen -G "/var/tmp/cgjob-migrate-*" >/dev/null'

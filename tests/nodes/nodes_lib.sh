@@ -85,6 +85,7 @@ PrintMotd no
 PrintLastLog no
 UseDNS no
 LogLevel ERROR
+Subsystem sftp internal-sftp
 CONF
   cat > "$NODES_DIR/ssh_config" <<CONF
 Host cgnode*

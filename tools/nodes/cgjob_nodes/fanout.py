@@ -130,6 +130,19 @@ class Fanout:
                                          _buffer(worker.node_error, node), node in timed_out)
         return outcomes
 
+    def copy(self, node, source, dest, reverse=False):
+        """Copies a directory to `node` (from it with reverse: into
+        dest/BASENAME.NODE here), as clush --copy / --rcopy do."""
+        worker = self.task.copy(source, dest, nodes=node, reverse=reverse, preserve=True,
+                                timeout=self.timeout_for(None))
+        self.task.run()
+        try:
+            rc = worker.node_retcode(node)
+        except KeyError:
+            rc = None
+        return Outcome(node, rc, "", _buffer(worker.node_error, node),
+                       node in set(str(n) for n in worker.iter_keys_timeout()))
+
     def abort(self):
         self.task.abort(kill=True)
 
