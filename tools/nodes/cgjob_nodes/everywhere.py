@@ -9,12 +9,7 @@ def run(plan, nodes, fan, reporter):
     status = report.OK
     for node in nodes:
         o = outcomes[node]
-        problem = o.problem(plan["tool"])
-        if problem:
-            reporter.error(node, problem[1])
-        else:
-            reporter.relay(o)
-            if o.out:
-                report.put_stdout("".join("%s: %s\n" % (node, line) for line in o.out.split("\n") if line))
-        status = max(status, o.status(plan["tool"]))
+        status = max(status, reporter.tell(o, plan["tool"]))
+        if o.out:  # create and rm print nothing; whatever a node prints, with its name
+            report.put_stdout("".join("%s: %s\n" % (node, line) for line in o.out.split("\n") if line))
     return status

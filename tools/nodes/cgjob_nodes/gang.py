@@ -32,12 +32,7 @@ def before(plan, nodes, fan, reporter):
     states, failed, status = {}, [], report.OK
     for node in nodes:
         o = outcomes[node]
-        problem = o.problem(cgstat)
-        if problem:
-            reporter.error(node, problem[1])
-        else:
-            reporter.relay(o)
-        node_status = o.status(cgstat)
+        node_status = reporter.tell(o, cgstat)
         if node_status == report.OK:
             try:
                 jobs = json.loads(o.out)["jobs"]
@@ -81,11 +76,9 @@ def put_back(plan, nodes, states, fan, reporter):
     outcomes = fan.run(commands, fan.timeout_for(None))
     left = []
     for node, o in sorted(outcomes.items()):
-        if o.status(plan["tool"]) != report.OK:
-            problem = o.problem(plan["tool"])
-            reporter.relay(o)
-            reporter.error(node, "could not put the jobs back (%s): %s" %
-                           (undo, problem[1] if problem else "status %d" % o.rc))
+        node_status = reporter.tell(o, plan["tool"])
+        if node_status != report.OK:
+            reporter.error(node, "could not put the jobs back (%s): status %d" % (undo, node_status))
             left.append(node)
     return left
 
@@ -101,13 +94,7 @@ def run(plan, nodes, fan, reporter):
     outcomes = fan.run(commands, fan.timeout_for(plan.get("timeout")))
     failed = []
     for node in nodes:
-        o = outcomes[node]
-        problem = o.problem(plan["tool"])
-        if problem:
-            reporter.error(node, problem[1])
-        else:
-            reporter.relay(o)
-        node_status = o.status(plan["tool"])
+        node_status = reporter.tell(outcomes[node], plan["tool"])
         if node_status != report.OK:
             failed.append(node)
             status = max(status, node_status)

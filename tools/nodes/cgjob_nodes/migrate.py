@@ -59,11 +59,7 @@ class Migration:
 
     def on(self, node, argv, timeout=None):
         o = self.fan.run({node: argv}, self.fan.timeout_for(timeout))[node]
-        problem = o.problem(argv[0])
-        if problem:
-            self.reporter.error(node, problem[1])
-        else:
-            self.reporter.relay(o)
+        self.reporter.tell(o, argv[0])
         return o
 
     def cgfreeze(self, node, *args, timeout=None):
@@ -74,11 +70,8 @@ class Migration:
         cgstat = fanout.sibling_tool(self.tool, "cgstat")
         o = self.fan.run({node: [cgstat, "--json"] + self.plan["common"] + ["--", self.job]},
                          self.fan.timeout_for(None))[node]
-        problem = o.problem(cgstat)
-        if problem:
-            self.reporter.error(node, problem[1])
-        elif not (quiet_if_missing and o.rc == report.NO_SUCH_JOB):
-            self.reporter.relay(o)
+        if not (quiet_if_missing and o.rc == report.NO_SUCH_JOB):
+            self.reporter.tell(o, cgstat)
         if o.status(cgstat) == report.OK:
             try:
                 return json.loads(o.out)["jobs"][0], o

@@ -24,6 +24,17 @@ class Reporter:
         if self.verbose:
             self.error(node, text)
 
+    def tell(self, outcome, tool):
+        """Says what a node's run of `tool` came to: our own line when it did
+        not run to an end (ssh failed, no answer, no tool there), else the
+        node's own messages. Returns the node's status."""
+        problem = outcome.problem(tool)
+        if problem:
+            self.error(outcome.node, problem[1])
+            return problem[0]
+        self.relay(outcome)
+        return outcome.rc
+
     def relay(self, outcome):
         """The node's own stderr lines, each prefixed with the node."""
         if self.quiet:

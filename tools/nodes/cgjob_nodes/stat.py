@@ -41,13 +41,8 @@ def names(plan, nodes, fan, reporter):
     status, seen = report.OK, set()
     for node in nodes:
         o = outcomes[node]
-        problem = o.problem(plan["tool"])
-        if problem:
-            reporter.error(node, problem[1])
-        else:
-            reporter.relay(o)
-            seen.update(line for line in o.out.split("\n") if line)
-        status = max(status, o.status(plan["tool"]))
+        status = max(status, reporter.tell(o, plan["tool"]))
+        seen.update(line for line in o.out.split("\n") if line)
     if seen and not report.put_stdout("".join(n + "\n" for n in sorted(seen))):
         status = max(status, report.FAILED)
     return status
@@ -92,10 +87,8 @@ def watch(plan, nodes, fan, reporter):
     status = report.FAILED if broken else report.OK
     for node in nodes:
         o = outcomes[node]
-        problem = o.problem(plan["tool"])
-        if problem:
-            reporter.error(node, problem[1])
-        status = max(status, o.status(plan["tool"]))
+        o.err = ""  # relayed line by line already
+        status = max(status, reporter.tell(o, plan["tool"]))
     return status
 
 
