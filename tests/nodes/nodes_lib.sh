@@ -35,22 +35,12 @@ set -u
 
 NODES_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$NODES_HERE/../support/skip.sh"  # skip REASON
+source "$NODES_HERE/../support/mounts.sh"  # tool_mount CGSTAT HIER
 NODE_NAMES=()
 NODE_PIDS=()     # the nodes' first processes, as this machine counts PIDs
 UNSHARE_PIDS=()  # their unshare(1) parents, our children
 NODES_DIR=""
 SSHD=""
-
-# The mount point of a freezer hierarchy (v1 or v2), from mountinfo.
-nodes_find_mount() {
-  local want=$1
-  while read -r _ _ _ _ mnt _ rest; do
-    local fstype=${rest#*- }; fstype=${fstype%% *}
-    local super=${rest##* }
-    if [ "$want" = v2 ] && [ "$fstype" = cgroup2 ]; then echo "$mnt"; return; fi
-    if [ "$want" = v1 ] && [ "$fstype" = cgroup ] && [[ ",$super," == *,freezer,* ]]; then echo "$mnt"; return; fi
-  done < /proc/self/mountinfo
-}
 
 # Skips (exit 77, with the reason) where nodes cannot be made here.
 nodes_prerequisites() {
@@ -62,8 +52,9 @@ nodes_prerequisites() {
     command -v "$tool" >/dev/null || skip "no $tool for the namespace nodes (Debian: openssh-client, util-linux, clustershell)"
   done
   /usr/bin/python3 -c 'import ClusterShell' 2>/dev/null || skip "no ClusterShell for /usr/bin/python3 (Debian: python3-clustershell)"
-  V2_MOUNT=$(nodes_find_mount v2)
-  V1_MOUNT=$(nodes_find_mount v1)
+  # Where the tools find each hierarchy here: the nodes mount theirs there.
+  V2_MOUNT=$(tool_mount "${CGSTAT:-cgstat}" v2)
+  V1_MOUNT=$(tool_mount "${CGSTAT:-cgstat}" v1)
   [ -n "$V2_MOUNT$V1_MOUNT" ] || skip "no freezer hierarchy mounted"
 }
 
