@@ -107,15 +107,14 @@ class Fanout:
         return self.config.command_timeout or None
 
     def run(self, commands, timeout=None, handler=None):
-        """commands: {node: argv}. Runs them all at once (within the
-        fan-out) and returns {node: Outcome}."""
-        by_argv = {}
+        """commands: {node: argv, or a command line for the node's shell}.
+        Runs them all at once (within the fan-out); returns {node: Outcome}."""
+        by_command = {}
         for node, argv in commands.items():
-            by_argv.setdefault(tuple(argv), []).append(node)
+            by_command.setdefault(argv if isinstance(argv, str) else shlex.join(argv), []).append(node)
         workers = []
-        for argv, nodes in by_argv.items():
-            worker = self.task.shell(shlex.join(argv), nodes=NodeSet.fromlist(nodes), timeout=timeout,
-                                     handler=handler)
+        for command, nodes in by_command.items():
+            worker = self.task.shell(command, nodes=NodeSet.fromlist(nodes), timeout=timeout, handler=handler)
             workers.append((worker, nodes))
         self.task.run()
         outcomes = {}

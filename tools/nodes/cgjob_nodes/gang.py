@@ -1,17 +1,19 @@
 """cgfreeze -w [freeze|thaw]: all nodes or none.
 
-1. Every node reports its JOBs (cgstat --json): whether each job itself
-   asks to be frozen now. A node that cannot be reached, or lacks a job,
-   stops the run here, before anything changed.
-2. Every node runs `cgfreeze freeze` (or thaw) at once, with the same
-   --wait and --timeout.
-3. If any node failed or timed out, every job this run changed is put back
-   on every node: thawed if it did not ask to be frozen before a freeze,
-   frozen again if it did before a thaw. (A node whose own --timeout ran out
-   has thawed its jobs back already, as on one machine; putting back is a
-   no-op there.) With --keep, nothing is put back.
+1. Every node, in one ssh session, reports its JOBs (cgstat --json: whether
+   each job itself asks to be frozen now) and, if it has them all, runs
+   `cgfreeze freeze` (or thaw) with the same --wait and --timeout. One
+   session per node: a gang freeze costs one fan-out, not two.
+2. If any node failed, lacked a job, could not be reached or timed out,
+   every job this run changed is put back on every node that reported its
+   jobs: thawed if it did not ask to be frozen before a freeze, frozen
+   again if it did before a thaw. (A node whose own --timeout ran out has
+   thawed its jobs back already, as on one machine; putting back is a
+   no-op there. A node that never reported changed nothing.) With --keep,
+   nothing is put back.
 """
 import json
+import shlex
 
 from cgjob_nodes import fanout, report
 
@@ -23,27 +25,14 @@ def job_key(text):
     return text[:-1] if len(text) > 1 and text.endswith("/") else text
 
 
-def before(plan, nodes, fan, reporter):
-    """{node: {job: self_freezing}}, or (status, failed nodes) when a node
-    cannot tell."""
-    cgstat = fanout.sibling_tool(plan["tool"], "cgstat")
-    argv = [cgstat, "--json"] + [a for a in plan["common"] if a != "-v"] + ["--"] + plan["jobs"]
-    outcomes = fan.run({n: argv for n in nodes}, fan.timeout_for(plan.get("timeout")))
-    states, failed, status = {}, [], report.OK
-    for node in nodes:
-        o = outcomes[node]
-        node_status = reporter.tell(o, cgstat)
-        if node_status == report.OK:
-            try:
-                jobs = json.loads(o.out)["jobs"]
-                states[node] = {job["name"]: bool(job["self_freezing"]) for job in jobs}
-            except (ValueError, KeyError, TypeError) as e:
-                reporter.error(node, "cgstat --json printed no document: %s" % e)
-                node_status = report.FAILED
-        if node_status != report.OK:
-            failed.append(node)
-            status = max(status, node_status)
-    return states, failed, status
+def states_of(out):
+    """{job: self_freezing} from the cgstat --json document that starts
+    `out`, or None when there is none."""
+    try:
+        doc, _ = json.JSONDecoder().raw_decode(out.lstrip())
+        return {job["name"]: bool(job["self_freezing"]) for job in doc["jobs"]}
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def act_argv(plan, verb, jobs, wait, timeout_arg, keep):
@@ -85,16 +74,20 @@ def put_back(plan, nodes, states, fan, reporter):
 
 def run(plan, nodes, fan, reporter):
     verb = plan["action"]
-    states, failed, status = before(plan, nodes, fan, reporter)
-    if failed:
-        reporter.error("", "%s on no node: %s could not tell the jobs' state" % (verb, ",".join(failed)))
-        return status
-    commands = {n: act_argv(plan, verb, plan["jobs"], plan.get("wait"), plan.get("timeout_arg"), plan.get("keep"))
-                for n in nodes}
-    outcomes = fan.run(commands, fan.timeout_for(plan.get("timeout")))
-    failed = []
+    cgstat = fanout.sibling_tool(plan["tool"], "cgstat")
+    look = [cgstat, "--json"] + [a for a in plan["common"] if a != "-v"] + ["--"] + plan["jobs"]
+    act = act_argv(plan, verb, plan["jobs"], plan.get("wait"), plan.get("timeout_arg"), plan.get("keep"))
+    # The node's shell runs the cgfreeze only once cgstat found every job.
+    command = shlex.join(look) + " && exec " + shlex.join(act)
+    outcomes = fan.run({n: command for n in nodes}, fan.timeout_for(plan.get("timeout")))
+    status, failed, states = report.OK, [], {}
     for node in nodes:
-        node_status = reporter.tell(outcomes[node], plan["tool"])
+        o = outcomes[node]
+        node_states = None if o.problem(plan["tool"]) else states_of(o.out)
+        # cgfreeze ran there only if cgstat found every job.
+        if node_states is not None and all(job_key(j) in node_states for j in plan["jobs"]):
+            states[node] = node_states
+        node_status = reporter.tell(o, plan["tool"])
         if node_status != report.OK:
             failed.append(node)
             status = max(status, node_status)
@@ -105,8 +98,8 @@ def run(plan, nodes, fan, reporter):
     if plan.get("keep"):
         reporter.error("", "--keep: the jobs are left as they are on every node")
         return status
-    left = put_back(plan, nodes, states, fan, reporter)
-    done = [n for n in nodes if n not in left and changed_jobs(plan, states[n])]
+    left = put_back(plan, sorted(states), states, fan, reporter)
+    done = [n for n in nodes if n in states and n not in left and changed_jobs(plan, states[n])]
     if done:
         reporter.error("", "put back (%s) on %s" % (OPPOSITE[verb], ",".join(done)))
     return max(status, report.FAILED if left else report.OK)
