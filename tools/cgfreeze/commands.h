@@ -81,9 +81,12 @@ int restore(Context& ctx, const RestoreOptions& options);
 /// to start it, or with 2 for bad input.
 int freeze_on_nodes(const std::string& nodes, std::string_view verb, const FreezeOptions& options,
                     const cli::CommonOptions& common, cli::Reporter& reporter);
-/// create and rm: the same command on every node, the highest status wins.
-int each_on_nodes(const std::string& nodes, std::vector<std::string> args, const std::vector<std::string>& jobs,
-                  const cli::CommonOptions& common, cli::Reporter& reporter);
+/// create (without --pid) and rm: the same command on every node, the
+/// highest status wins.
+int create_on_nodes(const std::string& nodes, const CreateOptions& options, const cli::CommonOptions& common,
+                    cli::Reporter& reporter);
+int remove_on_nodes(const std::string& nodes, const RemoveOptions& options, const cli::CommonOptions& common,
+                    cli::Reporter& reporter);
 
 struct MigrateOptions {
   std::string job;

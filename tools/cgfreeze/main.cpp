@@ -148,19 +148,8 @@ int main(int argc, char** argv) {
   if (!nodes.empty()) {
     if (freeze_cmd->parsed()) return freeze_on_nodes(nodes, "freeze", freeze_opts, common, reporter);
     if (thaw_cmd->parsed()) return freeze_on_nodes(nodes, "thaw", thaw_opts, common, reporter);
-    if (create_cmd->parsed() && create_opts.pids.empty()) {
-      std::vector<std::string> remote = {"create", "--"};
-      remote.insert(remote.end(), create_opts.jobs.begin(), create_opts.jobs.end());
-      return each_on_nodes(nodes, std::move(remote), create_opts.jobs, common, reporter);
-    }
-    if (rm_cmd->parsed()) {
-      std::vector<std::string> remote = {"rm"};
-      if (rm_opts.kill) remote.emplace_back("--kill");
-      if (!rm_opts.timeout.empty()) remote.insert(remote.end(), {"--timeout", rm_opts.timeout});
-      remote.emplace_back("--");
-      remote.insert(remote.end(), rm_opts.jobs.begin(), rm_opts.jobs.end());
-      return each_on_nodes(nodes, std::move(remote), rm_opts.jobs, common, reporter);
-    }
+    if (create_cmd->parsed() && create_opts.pids.empty()) return create_on_nodes(nodes, create_opts, common, reporter);
+    if (rm_cmd->parsed()) return remove_on_nodes(nodes, rm_opts, common, reporter);
     reporter.error("", "-w/--nodes: only freeze, thaw, create (without --pid) and rm run on many nodes "
                        "(see 'cgfreeze --help')");
     return static_cast<int>(ExitStatus::usage);
