@@ -33,7 +33,8 @@ end
 # line. Names are data: printed, never evaluated, and a line with a
 # character no job name has (a tab would start a description) is left out.
 function __cgjob_jobs
-    command cgstat (__cgjob_location) --names 2>/dev/null | string match -r -- '^[A-Za-z0-9_.:@+/-]+$'
+    # This machine's jobs, also when CGJOB_NODES is set: no ssh on a <Tab>.
+    CGJOB_NODES= command cgstat (__cgjob_location) --names 2>/dev/null | string match -r -- '^[A-Za-z0-9_.:@+/-]+$'
 end
 
 # Prints ClusterShell's node groups and their nodes (its groups.conf), one a
