@@ -64,14 +64,24 @@ expect "each line of the stream has its node" json_check "[$(paste -sd, <<<"$OUT
   "sorted(l['node'] for l in d) == ['cgnode1','cgnode2','cgnode3'] and all(l['event'] == 'initial' for l in d)"
 
 # --- bad input: exit 2, no node contacted, nothing changed ---
+# (cgnode9 is no node: were it contacted, its ProxyCommand would fail, exit 1.)
 check "a node set with a typo: exit 2" 2 "$CGFREEZE" -w 'cgnode[1-3' --wait web
 expect "one line naming the node set" test "$(wc -l <<<"$ERR")" = 1 -a -n "$(grep -F 'cgnode[1-3' <<<"$ERR")"
 check "cgkill with a node set typo: exit 2" 2 "$CGKILL" -w 'cgnode[3-1]' -9 web
 check "cgstat with a node set typo: exit 2" 2 "$CGSTAT" -w 'cgnode[a-b]' web
-check "a bad duration is refused before any node is contacted" 2 "$CGFREEZE" -w nosuchnode --timeout soon web
-check "a bad job name is refused before any node is contacted" 2 "$CGKILL" -w nosuchnode 'a/../b'
+check "a bad duration is refused before any node is contacted" 2 "$CGFREEZE" -w cgnode9 --timeout soon web
+check "a bad job name is refused before any node is contacted" 2 "$CGKILL" -w cgnode9 'a/../b'
 expect "nothing was frozen or signalled" states_are web THAWED $ALL
 expect "every sleeper still runs" eval '[ "$(node_nprocs cgnode1 web)$(node_nprocs cgnode2 web)$(node_nprocs cgnode3 web)" = 111 ]'
+
+# --- create and rm on every node; the other subcommands refuse -w ---
+check "cgfreeze -w create" 0 "$CGFREEZE" -w "$NODESET" create made
+expect "made on every node" eval '(for n in $ALL; do [ -d "$(node_cgroup $n "$HIER")/cgjobs/made" ] || exit 1; done)'
+check "cgfreeze -w rm" 0 "$CGFREEZE" -w "$NODESET" rm made
+expect "removed on every node" eval '(for n in $ALL; do [ ! -e "$(node_cgroup $n "$HIER")/cgjobs/made" ] || exit 1; done)'
+check "cgfreeze -w run is refused: exit 2" 2 "$CGFREEZE" -w "$NODESET" run made -- true
+check "CGJOB_NODES with checkpoint is refused: exit 2" 2 env CGJOB_NODES="$NODESET" "$CGFREEZE" checkpoint web /tmp/x
+check "cgfreeze -w rm with a bad duration: exit 2 before any node" 2 "$CGFREEZE" -w cgnode9 rm --timeout soon made
 
 # --- a gang freeze and thaw ---
 check "cgfreeze -w --wait: a gang freeze" 0 "$CGFREEZE" -w "$NODESET" --wait web
@@ -100,6 +110,12 @@ expect "stderr says unreachable, not 'no such job'" \
   eval 'grep -q "^cgstat: cgnode3: unreachable: .*(ssh status 255)$" <<<"$ERR" && ! grep -qi "no such job" <<<"$ERR"'
 check "a gang freeze with a node down: exit 1" 1 "$CGFREEZE" -w "$NODESET" --wait web
 expect "all or nothing: the reachable nodes are not frozen" states_are web THAWED cgnode1 cgnode2
+for n in $ALL; do on_node "$n" "$CGFREEZE" freeze --wait web; done
+check "a gang thaw with a node down: exit 1" 1 "$CGFREEZE" -w "$NODESET" thaw --wait web
+expect "all or nothing: frozen again where this run thawed it" eventually states_are web FROZEN $ALL
+check "-q: a node down says nothing, the status tells" 1 "$CGSTAT" -q -w "$NODESET" web
+expect "nothing on stderr" test -z "$ERR"
+for n in $ALL; do on_node "$n" "$CGFREEZE" thaw --wait web; done
 check "cgkill -w -9 --wait with a node down: exit 1" 1 "$CGKILL" -w "$NODESET" -9 --wait web
 expect "the reachable nodes' jobs were killed" eval '[ "$(node_nprocs cgnode1 web)$(node_nprocs cgnode2 web)" = 00 ]'
 expect "the unreachable node's job was left alone" test "$(node_nprocs cgnode3 web)" = 1

@@ -150,8 +150,8 @@ int main(int argc, char** argv) {
     if (thaw_cmd->parsed()) return freeze_on_nodes(nodes, "thaw", thaw_opts, common, reporter);
     if (create_cmd->parsed() && create_opts.pids.empty()) return create_on_nodes(nodes, create_opts, common, reporter);
     if (rm_cmd->parsed()) return remove_on_nodes(nodes, rm_opts, common, reporter);
-    reporter.error("", "-w/--nodes: only freeze, thaw, create (without --pid) and rm run on many nodes "
-                       "(see 'cgfreeze --help')");
+    reporter.error("", "-w/--nodes (or CGJOB_NODES): only freeze, thaw, create (without --pid) and rm "
+                       "run on many nodes (see 'cgfreeze --help')");
     return static_cast<int>(ExitStatus::usage);
   }
 
