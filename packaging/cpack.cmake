@@ -39,6 +39,9 @@ if(CGJOB_STATIC)
 else()
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 endif()
+# -w/--nodes runs the node fan-out (Python on ClusterShell, over ssh); the
+# tools work without it (lintian-overrides-nodes).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3-clustershell, openssh-client")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "jq")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building (and, with "test", testing; with "fuzz", fuzzing;
+# Installs what building (and, with "test", testing; with "nodes", the
+# namespace-node demo; with "fuzz", fuzzing;
 # with "bench", the benchmarks; with "vm", the VM test matrix) needs on Debian 12, as
 # root, from Debian's packages only. Installs nothing already present.
 set -euo pipefail
@@ -28,6 +29,12 @@ if [ "${1:-}" = test ]; then
   # cgfreeze checkpoint/restore (tests/cli/checkpoint.sh; on a kernel where
   # `criu check` fails it tests the refusal).
   packages+=(groff man-db lintian dpkg-dev file zsh fish bash-completion python3 procps criu)
+fi
+if [ "${1:-}" = test ] || [ "${1:-}" = nodes ]; then
+  # -w/--nodes runs on ClusterShell (its Python API, clush, nodeset); tests/nodes
+  # and scripts/nodes-demo.sh reach namespace nodes by real ssh (sshd -i
+  # through a ProxyCommand).
+  packages+=(clustershell python3-clustershell openssh-server openssh-client)
 fi
 missing=()
 for p in "${packages[@]}"; do

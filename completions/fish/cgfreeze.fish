@@ -32,7 +32,20 @@ end
 # line. Names are data: printed, never evaluated, and a line with a
 # character no job name has (a tab would start a description) is left out.
 function __cgjob_jobs
-    command cgstat (__cgjob_location) --names 2>/dev/null | string match -r -- '^[A-Za-z0-9_.:@+/-]+$'
+    # This machine's jobs, also when CGJOB_NODES is set: no ssh on a <Tab>.
+    CGJOB_NODES= command cgstat (__cgjob_location) --names 2>/dev/null | string match -r -- '^[A-Za-z0-9_.:@+/-]+$'
+end
+
+# Prints ClusterShell's node groups and their nodes (its groups.conf), one a
+# line, each appended to the comma-separated node set being typed.
+function __cgjob_nodes
+    command -q nodeset; or return 0
+    set -l groups (command nodeset -l 2>/dev/null)
+    test (count $groups) -gt 0; or return 0
+    set -l prefix (string replace -r -- '[^,]*$' '' (commandline -ct))
+    for w in $groups (string split ' ' -- (command nodeset -e -- $groups 2>/dev/null))
+        string match -qr -- '^[A-Za-z0-9_.@-]+$' $w; and echo $prefix$w
+    end
 end
 
 # Adds the options that every tool takes to the completions of $argv[1],
@@ -40,6 +53,7 @@ end
 function __cgjob_common_options -a tool condition
     set -l c -c $tool
     test -n "$condition"; and set -a c -n $condition
+    complete $c -s w -l nodes -x -a '(__cgjob_nodes)' -d 'Run on every node of NODESET (ClusterShell)'
     complete $c -l hierarchy -x -a 'auto v1 v2' -d 'Cgroup hierarchy to act on'
     complete $c -l root -x -a '(__fish_complete_directories)' -d 'Job root (a directory in a cgroup mount)'
     complete $c -s q -l quiet -d 'Print nothing but errors'
@@ -62,9 +76,9 @@ function __cgfreeze_subcommand
             continue
         end
         switch $t
-            case --root --hierarchy --timeout --pid --leave
+            case --root --hierarchy --timeout --pid --leave -w --nodes --from --to
                 set skip 1
-            case freeze thaw create add run rm checkpoint restore
+            case freeze thaw create add run rm checkpoint restore migrate
                 echo $t
                 return 0
             case '-*'
@@ -96,13 +110,13 @@ function __cgfreeze_nargs
             continue
         end
         switch $t
-            case --root --hierarchy --timeout --pid --leave
+            case --root --hierarchy --timeout --pid --leave -w --nodes --from --to
                 set skip 1
             case '-*'
             case '*'
                 if test $seen = 0
                     set seen 1
-                    contains -- $t freeze thaw create add run rm checkpoint restore; and continue
+                    contains -- $t freeze thaw create add run rm checkpoint restore migrate; and continue
                 end
                 set n (math $n + 1)
         end
@@ -133,10 +147,11 @@ complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a run -d 'Run a command ins
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a rm -d 'Remove jobs'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a checkpoint -d 'Save a job to a directory with CRIU'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a restore -d 'Start a saved job again'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a migrate -d 'Move a job to another node'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand' -a '(__cgjob_jobs)' -d Job
 
 complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw' -l wait -d 'Wait until FROZEN (or THAWED)'
-complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw rm checkpoint' -l timeout -x -d 'Bound the wait (s, or with ms/s/m/h)'
+complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze thaw rm checkpoint migrate' -l timeout -x -d 'Bound the wait (s, or with ms/s/m/h)'
 complete -c cgfreeze -n 'not __cgfreeze_subcommand; or __cgfreeze_using freeze' -l keep -d 'On timeout, leave the job as it is'
 complete -c cgfreeze -n '__cgfreeze_using create' -l pid -x -a '(__fish_complete_pids)' -d 'Move this process into the job'
 complete -c cgfreeze -n '__cgfreeze_using add' -l create -d 'Create the job first if missing'
@@ -147,9 +162,11 @@ complete -c cgfreeze -n '__cgfreeze_using checkpoint' -l leave -x -a 'running fr
 complete -c cgfreeze -n '__cgfreeze_using restore' -l frozen -d 'Restore the job frozen'
 complete -c cgfreeze -n '__cgfreeze_using restore' -l thawed -d 'Restore the job running'
 complete -c cgfreeze -n '__cgfreeze_using restore' -l detach -d 'Print the root PID and return'
+complete -c cgfreeze -n '__cgfreeze_using migrate' -l from -x -a '(__cgjob_nodes)' -d 'The node the job runs on'
+complete -c cgfreeze -n '__cgfreeze_using migrate' -l to -x -a '(__cgjob_nodes)' -d 'The node to move it to'
 
 complete -c cgfreeze -n '__cgfreeze_using freeze thaw create rm' -a '(__cgjob_jobs)' -d Job
-complete -c cgfreeze -n '__cgfreeze_using add run checkpoint restore; and test (__cgfreeze_nargs) = 0' -a '(__cgjob_jobs)' -d Job
+complete -c cgfreeze -n '__cgfreeze_using add run checkpoint restore migrate; and test (__cgfreeze_nargs) = 0' -a '(__cgjob_jobs)' -d Job
 complete -c cgfreeze -n '__cgfreeze_using checkpoint restore; and test (__cgfreeze_nargs) = 1' -x -a '(__fish_complete_directories (commandline -ct))'
 complete -c cgfreeze -n '__cgfreeze_using add; and test (__cgfreeze_nargs) -ge 1' -a '(__fish_complete_pids)'
 complete -c cgfreeze -n '__cgfreeze_using run; and test (__cgfreeze_nargs) = 1' -a '(printf "%s\n" --)' -d 'Then COMMAND'

@@ -33,7 +33,20 @@ end
 # line. Names are data: printed, never evaluated, and a line with a
 # character no job name has (a tab would start a description) is left out.
 function __cgjob_jobs
-    command cgstat (__cgjob_location) --names 2>/dev/null | string match -r -- '^[A-Za-z0-9_.:@+/-]+$'
+    # This machine's jobs, also when CGJOB_NODES is set: no ssh on a <Tab>.
+    CGJOB_NODES= command cgstat (__cgjob_location) --names 2>/dev/null | string match -r -- '^[A-Za-z0-9_.:@+/-]+$'
+end
+
+# Prints ClusterShell's node groups and their nodes (its groups.conf), one a
+# line, each appended to the comma-separated node set being typed.
+function __cgjob_nodes
+    command -q nodeset; or return 0
+    set -l groups (command nodeset -l 2>/dev/null)
+    test (count $groups) -gt 0; or return 0
+    set -l prefix (string replace -r -- '[^,]*$' '' (commandline -ct))
+    for w in $groups (string split ' ' -- (command nodeset -e -- $groups 2>/dev/null))
+        string match -qr -- '^[A-Za-z0-9_.@-]+$' $w; and echo $prefix$w
+    end
 end
 
 # Adds the options that every tool takes to the completions of $argv[1],
@@ -41,6 +54,7 @@ end
 function __cgjob_common_options -a tool condition
     set -l c -c $tool
     test -n "$condition"; and set -a c -n $condition
+    complete $c -s w -l nodes -x -a '(__cgjob_nodes)' -d 'Run on every node of NODESET (ClusterShell)'
     complete $c -l hierarchy -x -a 'auto v1 v2' -d 'Cgroup hierarchy to act on'
     complete $c -l root -x -a '(__fish_complete_directories)' -d 'Job root (a directory in a cgroup mount)'
     complete $c -s q -l quiet -d 'Print nothing but errors'

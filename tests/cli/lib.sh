@@ -52,7 +52,7 @@ need_stall() {
   [ -c /dev/fuse ] || skip "no /dev/fuse: a job that cannot freeze needs a FUSE mount"
   command -v python3 >/dev/null || skip "no python3 for helpers/fuse_stall.py"
   mkdir -p "$STALL_MNT"
-  coproc STALLER { python3 "$(dirname "$0")/helpers/fuse_stall.py" "$STALL_MNT" 2>&1; }
+  coproc STALLER { python3 "$(dirname "${BASH_SOURCE[0]}")/helpers/fuse_stall.py" "$STALL_MNT" 2>&1; }
   STALL_PID=$STALLER_PID
   local line=""
   read -r -t "$(scaled 5)" line <&"${STALLER[0]}"

@@ -76,4 +76,25 @@ struct RestoreOptions {
 /// Returns the restored root's exit code (or 128+N), or an ExitStatus on failure.
 int restore(Context& ctx, const RestoreOptions& options);
 
+/// -w/--nodes (nodes_cmd.cpp): the command line is checked here, then the
+/// node fan-out program runs cgfreeze on every node. Return only on failure
+/// to start it, or with 2 for bad input.
+int freeze_on_nodes(const std::string& nodes, std::string_view verb, const FreezeOptions& options,
+                    const cli::CommonOptions& common, cli::Reporter& reporter);
+/// create (without --pid) and rm: the same command on every node, the
+/// highest status wins.
+int create_on_nodes(const std::string& nodes, const CreateOptions& options, const cli::CommonOptions& common,
+                    cli::Reporter& reporter);
+int remove_on_nodes(const std::string& nodes, const RemoveOptions& options, const cli::CommonOptions& common,
+                    cli::Reporter& reporter);
+
+struct MigrateOptions {
+  std::string job;
+  std::string from;  ///< one node
+  std::string to;    ///< one node
+  std::string timeout;
+};
+/// Moves JOB from one node to another (checkpoint, copy, restore).
+int migrate(const MigrateOptions& options, const cli::CommonOptions& common, cli::Reporter& reporter);
+
 }  // namespace cgjob::cgfreeze

@@ -6,6 +6,7 @@
 #include "lib/checkpoint/checkpoint.h"
 #include "lib/io/sys_io.h"
 #include "tools/cgfreeze/commands.h"
+#include "tools/common/nodes.h"
 
 using namespace cgjob;
 using namespace cgjob::cgfreeze;
@@ -13,8 +14,9 @@ using namespace cgjob::cgfreeze;
 namespace {
 
 constexpr std::string_view k_subcommands[] = {"freeze", "thaw", "create", "add", "run", "rm",
-                                                "checkpoint", "restore"};
-const std::vector<std::string_view> k_options_with_values = {"--hierarchy", "--root", "--timeout", "--pid", "--leave"};
+                                                "checkpoint", "restore", "migrate"};
+const std::vector<std::string_view> k_options_with_values = {"--hierarchy", "--root", "--timeout", "--pid", "--leave",
+                                                             "-w",          "--nodes", "--from",   "--to"};
 
 bool is_subcommand(std::string_view word) {
   return std::find(std::begin(k_subcommands), std::end(k_subcommands), word) != std::end(k_subcommands);
@@ -65,6 +67,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   cli::CommonOptions common;
   cli::add_common_options(app, common);
+  std::string nodes;
+  cli::add_nodes_option(app, nodes);
 
   FreezeOptions freeze_opts;
   auto* freeze_cmd = app.add_subcommand("freeze", "Freeze JOBs (the default subcommand)");
@@ -123,10 +127,31 @@ int main(int argc, char** argv) {
   restore_cmd->add_option("JOB", restore_opts.job, "The job (made; an existing one must be empty)")->required();
   restore_cmd->add_option("DIR", restore_opts.dir, "A directory made by cgfreeze checkpoint")->required();
 
+  MigrateOptions migrate_opts;
+  auto* migrate_cmd = app.add_subcommand("migrate", "Move JOB from one node to another: checkpoint, copy, restore");
+  migrate_cmd->add_option("--timeout", migrate_opts.timeout, "Give up waiting for the lock or the freeze after DUR")
+      ->type_name("DUR");
+  migrate_cmd->add_option("--from", migrate_opts.from, "The node the job runs on")->type_name("NODE")->required();
+  migrate_cmd->add_option("--to", migrate_opts.to, "The node to move it to")->type_name("NODE")->required();
+  migrate_cmd->add_option("JOB", migrate_opts.job, "The job")->required();
+
   auto command = split_command(args);
   if (auto done = cli::parse_command_line(app, args, reporter)) return *done;
   if (app.get_subcommands().empty()) {
     reporter.error("", "no JOB given (see 'cgfreeze --help')");
+    return static_cast<int>(ExitStatus::usage);
+  }
+
+  reporter.set_quiet(common.quiet);
+  reporter.set_verbose(common.verbose);
+  if (migrate_cmd->parsed()) return migrate(migrate_opts, common, reporter);
+  if (!nodes.empty()) {
+    if (freeze_cmd->parsed()) return freeze_on_nodes(nodes, "freeze", freeze_opts, common, reporter);
+    if (thaw_cmd->parsed()) return freeze_on_nodes(nodes, "thaw", thaw_opts, common, reporter);
+    if (create_cmd->parsed() && create_opts.pids.empty()) return create_on_nodes(nodes, create_opts, common, reporter);
+    if (rm_cmd->parsed()) return remove_on_nodes(nodes, rm_opts, common, reporter);
+    reporter.error("", "-w/--nodes (or CGJOB_NODES): only freeze, thaw, create (without --pid) and rm "
+                       "run on many nodes (see 'cgfreeze --help')");
     return static_cast<int>(ExitStatus::usage);
   }
 

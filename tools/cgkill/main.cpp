@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "lib/signal/signaller.h"
+#include "tools/common/nodes.h"
 #include "tools/common/signals.h"
 
 using namespace cgjob;
@@ -15,7 +16,7 @@ namespace {
 
 // Options whose next argument is their value, never a -SIGNAL or a JOB.
 const std::vector<std::string_view> k_options_with_values = {"--hierarchy", "--root", "--timeout", "--escalate",
-                                                             "-s",          "--signal", "-n"};
+                                                             "-s",          "--signal", "-n",        "-w", "--nodes"};
 
 struct Options {
   std::string signal;  ///< -s/--signal, or a rewritten -SIGNAL
@@ -25,6 +26,7 @@ struct Options {
   std::string timeout;
   std::string escalate;
   std::vector<std::string> positionals;  ///< JOBs, or the SIGNALs of -l
+  std::string nodes;
 };
 
 ExitStatus usage(cli::Reporter& reporter, const std::string& text) {
@@ -45,6 +47,26 @@ std::optional<int> chosen_signal(cli::Reporter& reporter, const Options& options
     return std::nullopt;
   }
   return *sig;
+}
+
+// -w: each node runs cgkill with the same signal and waits; the fan-out
+// program signals every node even when one fails (cgkill(1), MANY MACHINES).
+int on_nodes(const Options& options, const KillRequest& request, const cli::CommonOptions& common,
+             cli::Reporter& reporter) {
+  if (!cli::check_job_names(options.positionals, reporter)) return static_cast<int>(ExitStatus::usage);
+  std::vector<std::string> args = {"-s", std::to_string(request.sig)};
+  if (options.wait) args.emplace_back("--wait");
+  if (!options.timeout.empty()) args.insert(args.end(), {"--timeout", options.timeout});
+  if (!options.escalate.empty()) args.insert(args.end(), {"--escalate", options.escalate});
+  args.emplace_back("--");
+  args.insert(args.end(), options.positionals.begin(), options.positionals.end());
+  cli::NodesPlan plan;
+  plan["action"] = "kill";
+  plan["jobs"] = options.positionals;
+  plan["wait"] = request.wait;
+  plan["timeout"] = cli::seconds_or_null(request.timeout);
+  plan["args"] = args;
+  return cli::run_on_nodes(std::move(plan), options.nodes, common, reporter);
 }
 
 }  // namespace
@@ -73,6 +95,7 @@ int main(int argc, char** argv) {
   app.add_option("--escalate", options.escalate, "Send KILL to what is left after DUR (implies --wait)")
       ->type_name("DUR");
   app.add_option("JOB", options.positionals, "Jobs to signal (with -l: signals to translate)");
+  cli::add_nodes_option(app, options.nodes);
 
   if (auto misplaced = cli::misplaced_signal_argument(raw, k_options_with_values); !misplaced.empty()) {
     return static_cast<int>(usage(reporter, "'" + misplaced + "' after a JOB: give the signal before the JOBs "
@@ -104,6 +127,7 @@ int main(int argc, char** argv) {
   if (request.sig == 0 && request.wait) {
     return static_cast<int>(usage(reporter, "signal 0 sends nothing: --wait and --escalate do not apply"));
   }
+  if (!options.nodes.empty()) return on_nodes(options, request, common, reporter);
 
   ExitStatus status = ExitStatus::ok;
   auto root = cli::open_job_root(common, reporter, status);

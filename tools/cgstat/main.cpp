@@ -9,6 +9,7 @@
 #include "tools/cgstat/render.h"
 #include "tools/cgstat/watch.h"
 #include "tools/common/cli.h"
+#include "tools/common/nodes.h"
 
 using namespace cgjob;
 using namespace cgjob::cgstat;
@@ -27,6 +28,7 @@ struct Options {
   bool list_columns = false;
   bool names = false;
   std::vector<std::string> jobs;
+  std::string nodes;
 };
 
 int list_names(const JobRoot& root, cli::Reporter& reporter) {
@@ -70,6 +72,44 @@ ExitStatus watch(const JobRoot& root, const Options& o, const std::vector<JobNam
   return worst(status, watcher.run(deadline, stop ? &*stop : nullptr));
 }
 
+// -w: every node runs `cgstat --json` (or --watch), and the fan-out program
+// merges them into one document, stream or table (cgstat(1), MANY MACHINES).
+int on_nodes(const Options& o, const std::vector<const JobColumn*>& columns, const cli::CommonOptions& common,
+             cli::Reporter& reporter) {
+  if (!cli::check_job_names(o.jobs, reporter)) return static_cast<int>(ExitStatus::usage);
+  cli::NodesPlan plan;
+  std::vector<std::string> args;
+  if (o.names) {
+    plan["action"] = "names";
+    args = {"--names"};
+  } else {
+    plan["action"] = "stat";
+    plan["json"] = o.json;
+    plan["watch"] = o.watch;
+    plan["headings"] = !o.noheadings;
+    plan["procs"] = o.procs;
+    plan["columns"] = nlohmann::ordered_json::array();
+    for (const auto* c : columns) {
+      plan["columns"].push_back({{"header", std::string(c->header)},
+                                {"key", std::string(c->json_key)},
+                                {"right", cli::right_aligned(c->type)}});
+    }
+    if (o.recursive) args.emplace_back("-r");
+    if (o.procs) args.emplace_back("--procs");
+    if (o.watch) {
+      args.emplace_back("--watch");
+      if (o.json) args.emplace_back("--json");
+      if (!o.timeout.empty()) args.insert(args.end(), {"--timeout", o.timeout});
+    } else {
+      args.emplace_back("--json");
+    }
+    args.emplace_back("--");
+    args.insert(args.end(), o.jobs.begin(), o.jobs.end());
+  }
+  plan["args"] = args;
+  return cli::run_on_nodes(std::move(plan), o.nodes, common, reporter);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -93,6 +133,7 @@ int main(int argc, char** argv) {
   app.add_flag("--list-columns", o.list_columns, "Print the column names")->group("");
   app.add_flag("--names", o.names, "Print every job name below the job root")->group("");
   app.add_option("JOB", o.jobs, "Jobs to report (default: every job below the job root)");
+  cli::add_nodes_option(app, o.nodes);
   app.footer(std::function<std::string()>(columns_help));  // built only for --help
 
   if (auto done = cli::parse_command_line(app, args, reporter)) return *done;
@@ -117,6 +158,7 @@ int main(int argc, char** argv) {
   if (!cli::parse_duration_option(o.timeout, timeout, "--timeout", reporter)) {
     return static_cast<int>(ExitStatus::usage);
   }
+  if (!o.nodes.empty()) return on_nodes(o, columns, common, reporter);
 
   ExitStatus status = ExitStatus::ok;
   auto root = cli::open_job_root(common, reporter, status);

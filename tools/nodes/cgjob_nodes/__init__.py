@@ -1,0 +1,1 @@
+"""cgjob's node fan-out over ClusterShell (see ../cgjob-nodes)."""
