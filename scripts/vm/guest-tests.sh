@@ -25,7 +25,7 @@ grep -E ' - cgroup2? ' /proc/self/mountinfo | cut -d' ' -f5,9- | sed 's/^/  /'
 # empty cgroup kept frozen the key never flips: 2 of 2 guests made 55,000
 # flips without it, each 25 times cheaper. The tests then see the same
 # freezer, minus the emulator's fault.
-# README, Other kernels and hosts.
+# docs/DEVELOPMENT.md, Other kernels and hosts.
 source "$src/tests/support/mounts.sh"  # tool_mount CGSTAT HIER
 freezer_mount=$(tool_mount "$build/tools/cgstat/cgstat" v1)
 if [ -n "$freezer_mount" ]; then
