@@ -14,8 +14,8 @@ make_test_root fish
 # complete LINE: the candidates fish offers at the end of LINE, one a line.
 complete_line() {
     local tool=${1%% *}
-    fish --no-config -c 'source $argv[1]; complete -C $argv[2]' \
-        "$dir/fish/$tool.fish" "$1" 2>/dev/null | cut -f1
+    fish --no-config -c 'set -p fish_function_path $argv[3]; source $argv[1]; complete -C $argv[2]' \
+        "$dir/fish/$tool.fish" "$1" "$dir/fish/functions" 2>/dev/null | cut -f1
 }
 
 out=$(complete_line "cgfreeze --root $root thaw ")

@@ -113,8 +113,8 @@ zsh_complete() { timeout 30 zsh -f "$zdriver" "$dir/zsh" "$work" "$1"; }
 
 # --- fish: complete -C ------------------------------------------------------------
 fish_complete() {
-    (cd "$work" && fish --no-config -c 'source $argv[1]; complete -C $argv[2]' \
-        "$dir/fish/${1%% *}.fish" "$1" 2>/dev/null | cut -f1)
+    (cd "$work" && fish --no-config -c 'set -p fish_function_path $argv[3]; source $argv[1]; complete -C $argv[2]' \
+        "$dir/fish/${1%% *}.fish" "$1" "$dir/fish/functions" 2>/dev/null | cut -f1)
 }
 
 # Completes every line in each shell; $1 says with which cgstat.

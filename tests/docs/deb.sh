@@ -46,6 +46,7 @@ for f in ./usr/bin/cgfreeze ./usr/bin/cgkill ./usr/bin/cgstat \
     ./usr/share/bash-completion/completions/cgfreeze \
     ./usr/share/zsh/vendor-completions/_cgkill \
     ./usr/share/fish/vendor_completions.d/cgstat.fish \
+    ./usr/share/fish/vendor_functions.d/__cgjob_jobs.fish \
     ./usr/share/doc/cgjob-tools/copyright; do
     grep -qxF -- "$f" <<<"$contents" || fail "$f is not in the package"
 done

@@ -34,6 +34,10 @@ check_tree() {
         cmp -s "$top/share/fish/vendor_completions.d/$t.fish" "$src/completions/fish/$t.fish" ||
             fail "$top/share/fish/vendor_completions.d/$t.fish: missing or different"
     done
+    for f in "$src"/completions/fish/functions/*.fish; do
+        cmp -s "$top/share/fish/vendor_functions.d/${f##*/}" "$f" ||
+            fail "$top/share/fish/vendor_functions.d/${f##*/}: missing or different"
+    done
     [[ -f $top/share/doc/cgjob-tools/copyright ]] || fail "no share/doc/cgjob-tools/copyright"
     [[ -f $top/share/doc/cgjob-tools/changelog.gz || -f $top/share/doc/cgjob-tools/changelog ]] ||
         fail "no share/doc/cgjob-tools/changelog.gz"
