@@ -6,9 +6,10 @@
 #   tests/stress/kill_loop.sh KERNEL_TESTS HIERARCHY RUNS CASE...
 # KERNEL_TESTS is build/tests/kernel/cgjob_kernel_tests; each CASE a Catch2
 # test name (tests/kernel/kill_test.cpp). Each run of each case works in
-# its own job root, as every kernel test does. Prints one line per failed
-# run (its output kept in a temporary directory, named at the end) and
-# "CASE: F of N failed" per case; exit status 1 when any run failed.
+# its own job root, as every kernel test does. Prints each failed run's
+# output (which names what was left in the job: a guest's /tmp is gone once
+# it stops) and "CASE: F of N failed" per case; exit status 1 when any run
+# failed.
 set -u
 [ $# -ge 4 ] || { sed -n '6p' "$0" | sed 's/^# *//' >&2; exit 2; }
 tests=$1 hier=$2 runs=$3; shift 3
@@ -24,6 +25,7 @@ for case_name in "$@"; do
     else
       failed=$((failed + 1)); status=1
       echo "run $i of '$case_name' failed: $log"
+      sed 's/^/  | /' "$log"
     fi
   done
   echo "$case_name ($hier, $(uname -r)): $failed of $runs failed, $((SECONDS - start)) s"
