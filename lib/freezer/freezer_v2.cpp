@@ -1,6 +1,7 @@
 // cgroup v2 freezer (5.2+): cgroup.freeze holds this cgroup's request,
 // cgroup.events says "frozen 1" once the cgroup's own tasks are frozen
-// (below_frozen() looks at the cgroups below).
+// (below_frozen() looks at the cgroups below where the kernel's features do
+// not list frozen_subtree).
 
 #include <fcntl.h>
 
@@ -78,8 +79,10 @@ class V2Freezer final : public Freezer {
   // (cgroup_update_frozen counts those alone; 6.1 and 6.18 alike), so a job
   // reads "frozen 1" while a sub-job's tasks are still running: seen on the
   // 6.18 host, a freeze --wait of a job returned with its sub-jobs still
-  // "frozen 0". v1's freezer.state waits for the children itself.
+  // "frozen 0". v1's freezer.state waits for the children itself, and so
+  // does a kernel with the project's fix, which says so in its features.
   Result<bool> below_frozen(const Cgroup& cg) override {
+    if (has_frozen_subtree(m_io)) return true;
     auto subtree = open_subtree(cg);
     if (!subtree) return subtree.error();
     for (std::size_t i = 1; i < subtree->size(); ++i) {

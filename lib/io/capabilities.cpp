@@ -1,7 +1,10 @@
 #include "lib/io/capabilities.h"
 
+#include <fcntl.h>
+
 #include <cerrno>
 
+#include "lib/base/text.h"
 #include "lib/io/sys_io.h"
 
 namespace cgjob {
@@ -53,5 +56,15 @@ bool has_clone_into_cgroup(SysIo& io) {
   return *io.capabilities().clone_into_cgroup;
 }
 
+bool has_frozen_subtree(SysIo& io) {
+  return memoised(io.capabilities().frozen_subtree, [&] {
+    auto features = io.read_file(DirRef{AT_FDCWD, "/"}, "/sys/kernel/cgroup/features");
+    if (!features) return false;  // before 4.15 there is no list: a stock kernel
+    for (auto line : lines(*features)) {
+      if (line == "frozen_subtree") return true;
+    }
+    return false;
+  });
+}
 
 }  // namespace cgjob

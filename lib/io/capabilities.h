@@ -20,6 +20,7 @@ struct Capabilities {
   std::optional<bool> clone3;             ///< clone3(2), 5.3+
   std::optional<bool> clone_into_cgroup;  ///< clone3's CLONE_INTO_CGROUP, 5.7+
   std::optional<bool> v2_freezer;         ///< cgroup.freeze, 5.2+ (lib/cgroup/hierarchy.cpp probes it)
+  std::optional<bool> frozen_subtree;     ///< v2 "frozen 1" covers the subtree (the project's kernel patch)
   /// Not a probe: set by the caller (cgkill's CGJOB_NO_CGROUP_SIGNAL) so that
   /// tests and benchmarks on a patched kernel can take the freeze path too.
   bool cgroup_signal_ignored = false;
@@ -35,6 +36,11 @@ bool has_pidfds(SysIo& io);
 bool has_clone3(SysIo& io);
 /// clone3 with CLONE_INTO_CGROUP (needs a cgroup2 directory fd).
 bool has_clone_into_cgroup(SysIo& io);
+/// /sys/kernel/cgroup/features lists "frozen_subtree": cgroup.events says
+/// "frozen 1" only once the cgroup's descendants are frozen too (the
+/// project's kernel patch). Stock kernels say it once the cgroup's own tasks
+/// are, so a wait there also reads every descendant's cgroup.events.
+bool has_frozen_subtree(SysIo& io);
 /// cgroup.kill and cgroup.signal are asked of a job's cgroup:
 /// has_cgroup_kill, has_cgroup_signal (lib/cgroup/cgroup.h).
 /// The v2 freezer (cgroup.freeze, 5.2+) is probed by its file in a cgroup
