@@ -68,7 +68,10 @@ mkdir -p "$(dirname "$out")"
   echo "\`cpu.stat\` usage_usec did not advance while the command ran (read every ms);"
   echo "*job CPUs*: the CPU time the job's workers got meanwhile, per wall second (busy workers"
   echo "run under SCHED_IDLE, so they get what the command leaves idle). *faster by*: wall"
-  echo "median of the row ÷ that of the cgroup.signal row above it."
+  echo "median of the row ÷ that of the cgroup.signal row above it. *late*: how late a"
+  echo "SCHED_FIFO task outside the job woke from its 1 ms timer while the command ran, at"
+  echo "worst (median of the samples, and their max): what the signalling cost the rest of the"
+  echo "machine; the idle figure is above the table. Under TCG, timer wake-ups are coarse."
   echo
   echo "$table"
   if [ "$status" != 0 ]; then

@@ -21,6 +21,11 @@
  *         millisecond: "stall" is the longest time it did not advance (a
  *         frozen job stalls), "CPU" the CPUs' worth the job got meanwhile
  *         (busy loads only).
+ * Every command row also has "late ms": the worst wake-up lateness of a task
+ * outside the job (SCHED_FIFO, waking every millisecond on absolute
+ * deadlines, as cyclictest does), over the command's run, median (max) of
+ * the samples. What signalling costs the rest of the machine (a lock held
+ * with interrupts off, say) shows there; the idle figure comes first.
  * Wall time: CLOCK_MONOTONIC around fork..wait of the command; a sample
  * counts only if the command exited 0 and the job was empty (term) or every
  * worker had its one HUP (hup). The timed runs go without -v: with -v,
@@ -109,6 +114,54 @@ static void sleep_ms(double ms) {
   }
 }
 
+/* ----------------------------------------------------------- latency probe */
+
+struct probe {
+  long long max_late_us; /* the worst lateness since the last reset */
+  int reset;             /* set by the bench, cleared by the probe */
+};
+static struct probe *probe;
+
+static long long ts_us(const struct timespec *t) { return t->tv_sec * 1000000LL + t->tv_nsec / 1000; }
+
+/* The probe's loop, in a child that stays in the bench's own cgroup. */
+static void run_probe(void) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  struct sched_param sp = {.sched_priority = 50};
+  if (sched_setscheduler(0, SCHED_FIFO, &sp)) fprintf(stderr, "signal-bench: probe not SCHED_FIFO: %s\n", strerror(errno));
+  struct timespec next, now;
+  clock_gettime(CLOCK_MONOTONIC, &next);
+  for (;;) {
+    next.tv_nsec += 1000000;
+    if (next.tv_nsec >= 1000000000) next.tv_nsec -= 1000000000, next.tv_sec++;
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long late = ts_us(&now) - ts_us(&next);
+    if (__atomic_exchange_n(&probe->reset, 0, __ATOMIC_SEQ_CST)) __atomic_store_n(&probe->max_late_us, 0, __ATOMIC_SEQ_CST);
+    if (late > __atomic_load_n(&probe->max_late_us, __ATOMIC_SEQ_CST))
+      __atomic_store_n(&probe->max_late_us, late, __ATOMIC_SEQ_CST);
+    if (late > 1000) next = now; /* no burst of catch-up wake-ups */
+  }
+}
+
+static void start_probe(void) {
+  probe = mmap(NULL, sizeof *probe, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (probe == MAP_FAILED) die("mmap");
+  pid_t p = fork();
+  if (p < 0) die("fork");
+  if (p == 0) run_probe();
+}
+
+/* Starts a measurement: returns once the probe has taken the reset. */
+static void probe_reset(void) {
+  __atomic_store_n(&probe->reset, 1, __ATOMIC_SEQ_CST);
+  double until = mono_ms() + 1000;
+  while (__atomic_load_n(&probe->reset, __ATOMIC_SEQ_CST) && mono_ms() < until) sleep_ms(0.2);
+}
+
+static double probe_worst_ms(void) { return __atomic_load_n(&probe->max_late_us, __ATOMIC_SEQ_CST) / 1e3; }
+
 /* ---------------------------------------------------------------- workers */
 
 static void on_hup(int sig) {
@@ -191,7 +244,7 @@ static void reap_workers(void) { end_workers(); }
 /* --------------------------------------------------------------- commands */
 
 struct sample {
-  double wall_ms, cpu_ms, stall_ms, job_cpus;
+  double wall_ms, cpu_ms, stall_ms, job_cpus, late_ms;
   int exited_0; /* the command exited 0 */
   int ok;       /* ... and cgkill -v named the mechanism asked for */
 };
@@ -228,6 +281,7 @@ static void show_leftovers(void) {
 static struct sample run_cmd(char *const argv[], int freeze_path, const char *mechanism) {
   struct sample s = {0};
   long long usage0 = read_key(job, "cpu.stat", "usage_usec"), last_usage = usage0;
+  probe_reset();
   double t0 = mono_ms(), last_advance = t0, t;
   pid_t p = fork();
   if (p < 0) die("fork");
@@ -264,6 +318,7 @@ static struct sample run_cmd(char *const argv[], int freeze_path, const char *me
   }
   if (t - last_advance > s.stall_ms) s.stall_ms = t - last_advance;
   s.wall_ms = t - t0;
+  s.late_ms = probe_worst_ms();
   s.cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
   s.job_cpus = (double)(last_usage - usage0) / 1e3 / s.wall_ms;
   s.ok = s.exited_0 = WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -307,7 +362,7 @@ static double median(double *v, int n) {
 }
 
 struct stats {
-  double wall[MAX_REPS], cpu[MAX_REPS], stall[MAX_REPS], cpus[MAX_REPS];
+  double wall[MAX_REPS], cpu[MAX_REPS], stall[MAX_REPS], cpus[MAX_REPS], late[MAX_REPS];
   int n, failed;
 };
 
@@ -321,6 +376,7 @@ static void add(struct stats *st, struct sample s, const char *why_bad) {
   st->cpu[st->n] = s.cpu_ms;
   st->stall[st->n] = s.stall_ms;
   st->cpus[st->n] = s.job_cpus;
+  st->late[st->n] = s.late_ms;
   st->n++;
 }
 
@@ -337,6 +393,8 @@ static void print_row(const char *op, enum load load, int n, int v, struct stats
          wmax, median(st->cpu, st->n));
   if (load == SLEEP || strcmp(op, "HUP")) printf(" – | – |");
   else printf(" %.1f | %.2f |", median(st->stall, st->n), median(st->cpus, st->n));
+  double late = median(st->late, st->n); /* sorts st->late */
+  printf(" %.1f (%.1f) |", late, st->n ? st->late[st->n - 1] : 0.0);
   if (v == 0 || ref_wall <= 0 || !st->n) printf(" |");
   else printf(" %.2f |", w / ref_wall);
   printf(" %d/%d |\n", st->n, st->n + st->failed);
@@ -555,8 +613,12 @@ int main(int argc, char **argv) {
   if (slots == MAP_FAILED) die("mmap");
   ready = (int *)(slots + MAX_WORKERS);
 
+  start_probe();
+  probe_reset();
+  sleep_ms(2000);
+  printf("Idle: the probe outside the job woke at most %.1f ms late over 2 s.\n\n", probe_worst_ms());
   printf("| op | load | N | command | wall ms, median (min–max) | cmd CPU ms | stall ms | job CPUs | "
-         "cgroup.signal faster by | valid |\n|---|---|---|---|---|---|---|---|---|---|\n");
+         "late ms, median (max) | cgroup.signal faster by | valid |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
   fflush(stdout);
   char *ns = strdup(argv[3]), *ns_save = NULL;
   for (char *nt = strtok_r(ns, ",", &ns_save); nt; nt = strtok_r(NULL, ",", &ns_save)) {
