@@ -128,6 +128,12 @@ Result<JobTree> inspect_job_tree(const Cgroup& job) {
   std::set<pid_t> exited;
   for (pid_t pid : tree.pids) {
     auto info = read_task_stat(io, pid);
+    // Why: a stopped task frozen by the v1 freezer (Linux 6.1) shows as D,
+    // not T; only its wait channel still says it is stopped (is_stopped),
+    // and CRIU 3.17 hangs seizing it. Read where a letter may hide a stop.
+    if (info && info->state != 'S' && info->state != 'T' && info->state != 't' && info->state != 'Z') {
+      info = read_task_info(io, pid);
+    }
     if (!info) {
       // A job that runs (the look before the freeze) loses short-lived
       // processes between the two reads: they are no part of it any more.
@@ -138,7 +144,7 @@ Result<JobTree> inspect_job_tree(const Cgroup& job) {
       return info.error();
     }
     parent[pid] = info->ppid;
-    if (info->state == 'T' || info->state == 't') stopped.push_back(pid);
+    if (is_stopped(*info)) stopped.push_back(pid);
   }
   if (!exited.empty()) {
     auto gone = [&](pid_t pid) { return exited.count(pid) > 0; };
