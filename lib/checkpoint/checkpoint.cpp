@@ -179,6 +179,13 @@ Result<JobTree> inspect_job_tree(const Cgroup& job) {
 Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, const CheckpointRequest& request,
                                         const CriuSupport& criu) {
   SysIo& io = job.io();
+  // Why: CRIU 3.17 locks TCP connections with iptables unless told
+  // otherwise, and Debian's criu does not depend on iptables (it is built
+  // with libnftables): without iptables-restore, a job with a TCP
+  // connection cannot be dumped ("Iptables configuration failed"). The
+  // restore takes the dump's method from the images. Asked before the
+  // freeze, which it would lengthen.
+  const NetworkLock network_lock = probe_network_lock(criu.criu);
   DeferInterrupts defer;
   auto stop = [&] { return defer.interrupted() || defer.stop_requested(); };
   auto hold = JobHold::take(freezer, job, false, request.deadline);
@@ -268,6 +275,7 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   std::vector<std::string> args{"dump", "--tree", std::to_string(tree->root), "--images-dir", request.dir,
                                 "--log-file", "dump.log", "-v2", "--freeze-cgroup", job.path(),
                                 "--tcp-established", "--file-locks"};
+  if (network_lock == NetworkLock::nftables) args.insert(args.end(), {"--network-lock", "nftables"});
   if (request.leave != LeaveAs::killed) args.emplace_back("--leave-running");
   auto ran = run_criu(criu.criu, args, {}, &io, request.deadline);
   if (!ran) return fail(ran.error());
