@@ -128,6 +128,12 @@ Result<JobTree> inspect_job_tree(const Cgroup& job) {
   std::set<pid_t> exited;
   for (pid_t pid : tree.pids) {
     auto info = read_task_stat(io, pid);
+    // Why: a stopped task frozen by the v1 freezer (Linux 6.1) shows as D,
+    // not T; only its wait channel still says it is stopped (is_stopped),
+    // and CRIU 3.17 hangs seizing it. Read where a letter may hide a stop.
+    if (info && info->state != 'S' && info->state != 'T' && info->state != 't' && info->state != 'Z') {
+      info = read_task_info(io, pid);
+    }
     if (!info) {
       // A job that runs (the look before the freeze) loses short-lived
       // processes between the two reads: they are no part of it any more.
@@ -138,7 +144,7 @@ Result<JobTree> inspect_job_tree(const Cgroup& job) {
       return info.error();
     }
     parent[pid] = info->ppid;
-    if (info->state == 'T' || info->state == 't') stopped.push_back(pid);
+    if (is_stopped(*info)) stopped.push_back(pid);
   }
   if (!exited.empty()) {
     auto gone = [&](pid_t pid) { return exited.count(pid) > 0; };
@@ -173,6 +179,13 @@ Result<JobTree> inspect_job_tree(const Cgroup& job) {
 Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, const CheckpointRequest& request,
                                         const CriuSupport& criu) {
   SysIo& io = job.io();
+  // Why: CRIU 3.17 locks TCP connections with iptables unless told
+  // otherwise, and Debian's criu does not depend on iptables (it is built
+  // with libnftables): without iptables-restore, a job with a TCP
+  // connection cannot be dumped ("Iptables configuration failed"). The
+  // restore takes the dump's method from the images. Asked before the
+  // freeze, which it would lengthen.
+  const NetworkLock network_lock = probe_network_lock(criu.criu);
   DeferInterrupts defer;
   auto stop = [&] { return defer.interrupted() || defer.stop_requested(); };
   auto hold = JobHold::take(freezer, job, false, request.deadline);
@@ -262,6 +275,7 @@ Result<CheckpointReport> checkpoint_job(Freezer& freezer, const Cgroup& job, con
   std::vector<std::string> args{"dump", "--tree", std::to_string(tree->root), "--images-dir", request.dir,
                                 "--log-file", "dump.log", "-v2", "--freeze-cgroup", job.path(),
                                 "--tcp-established", "--file-locks"};
+  if (network_lock == NetworkLock::nftables) args.insert(args.end(), {"--network-lock", "nftables"});
   if (request.leave != LeaveAs::killed) args.emplace_back("--leave-running");
   auto ran = run_criu(criu.criu, args, {}, &io, request.deadline);
   if (!ran) return fail(ran.error());

@@ -42,7 +42,8 @@ struct JobTree {
 };
 
 /// Reads the job's sub-jobs and processes and checks that they make one
-/// process tree with no stopped (T) task. Errors (errnum 0, a detail that
+/// process tree with no stopped task (is_stopped: T, or under the v1
+/// freezer D in a stop's wait channel). Errors (errnum 0, a detail that
 /// names PIDs and the reason): an empty job, several trees (each listed as
 /// "root PID: PID PID..."), a stopped or traced task.
 Result<JobTree> inspect_job_tree(const Cgroup& job);

@@ -160,4 +160,9 @@ CriuSupport probe_criu() {
   return support;
 }
 
+NetworkLock probe_network_lock(const std::string& criu) {
+  auto check = run_criu(criu, {"check", "--feature", "network_lock_nftables"});
+  return check && check->status == 0 ? NetworkLock::nftables : NetworkLock::iptables;
+}
+
 }  // namespace cgjob

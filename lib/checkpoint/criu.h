@@ -41,6 +41,14 @@ struct CriuSupport {
 /// Finds criu, asks its version and runs `criu check`.
 CriuSupport probe_criu();
 
+/// How CRIU keeps a saved job's TCP connections silent between its dump
+/// and its restore (`--network-lock`; a restore uses the dump's method).
+enum class NetworkLock { iptables, nftables };
+/// nftables where `criu check --feature network_lock_nftables` passes (CRIU
+/// built with libnftables, a kernel with nf_tables set concatenations);
+/// otherwise iptables, CRIU's default, which needs iptables-restore.
+NetworkLock probe_network_lock(const std::string& criu);
+
 /// The line of CRIU's output (or log) that says why it failed, without its
 /// source location: "vdso: Unexpected rt vDSO area bounds". Empty if none.
 std::string criu_error_line(std::string_view output);

@@ -37,6 +37,10 @@ Result<bool> blocks_signal(SysIo& io, pid_t pid, int sig) {
   return sig >= 1 && sig <= 64 && (*mask >> (sig - 1) & 1) != 0;
 }
 
+bool is_stopped(const TaskInfo& info) {
+  return info.state == 'T' || info.state == 't' || info.wchan == "do_signal_stop" || info.wchan == "ptrace_stop";
+}
+
 bool is_kernel_thread(const TaskInfo& info) {
   // The flag, never PID numbers: inside a PID namespace, PID 2 and its
   // children are ordinary processes (a container init's first child).

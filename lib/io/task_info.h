@@ -24,6 +24,13 @@ Result<TaskInfo> read_task_stat(SysIo& io, pid_t pid);
 /// thread's mask). ENOENT/ESRCH: the task is gone.
 Result<bool> blocks_signal(SysIo& io, pid_t pid, int sig);
 
+/// Whether the task is stopped, by a signal or by a tracer: T or t in
+/// /proc/PID/stat, or whatever its letter, asleep where a stop sleeps
+/// (do_signal_stop, ptrace_stop): the v1 freezer of Linux 6.1 shows every
+/// task it froze as D, a stopped one too. `info` from read_task_info (with
+/// its wchan); without one only the letter tells.
+bool is_stopped(const TaskInfo& info);
+
 /// True for kernel threads (PF_KTHREAD), which the tools never move or signal.
 bool is_kernel_thread(const TaskInfo& info);
 

@@ -96,6 +96,8 @@ for h in "$@"; do
   # Checkpoint and restore with the real CRIU (the guest image has it;
   # `criu check` fails on the host's 6.18 kernel).
   run "vm-checkpoint-$h" env CGJOB_TEST_HIERARCHY="$h" CGJOB_BIN="$build/tools" bash "$src/tests/vm/checkpoint.sh"
+  run "vm-checkpoint-workloads-$h" env CGJOB_TEST_HIERARCHY="$h" CGJOB_BIN="$build/tools" \
+    bash "$src/tests/vm/checkpoint_workloads.sh"
 done
 
 # The kernel's own selftests of cgroup.signal and cgroup.kill, where

@@ -96,14 +96,16 @@ check "restore where criu check fails is refused" 1 env PATH="$TMPD/failcheck:$P
 expect "restore, check fails: no cgroup made" test ! -e "$ROOT/r3"
 
 # --- a dump that fails half-way changes nothing -------------------------------------
-# The stand-in's check passes; its dump records its arguments and the freeze
+# The stand-in's check passes (its check of nftables locking too, unless
+# the file no-nft is there); its dump records its arguments and the freeze
 # state it finds, writes an image into DIR, and fails.
 mkdir -p "$TMPD/faildump"
 cat > "$TMPD/faildump/criu" <<SH
 #!/bin/bash
 case \$1 in
   --version) echo "Version: 3.17.1" ;;
-  check) echo "Looks good." ;;
+  check) [ "\$*" = "check --feature network_lock_nftables" ] && [ -e "$TMPD/faildump/no-nft" ] && exit 1
+         echo "Looks good." ;;
   dump) printf '%s\n' "\$@" > "$TMPD/faildump/args"
         cat "$ROOT/one/$(freezer_file)" > "$TMPD/faildump/state"
         d=; while [ \$# -gt 0 ]; do [ "\$1" = --images-dir ] && d=\$2; shift; done
@@ -121,6 +123,8 @@ for start in running frozen; do
   expect "failed dump ($start): criu ran on the frozen job" grep -Eqx '1|FROZEN' "$TMPD/faildump/state"
   expect "failed dump ($start): criu got -t ROOT and --freeze-cgroup JOB" \
     eval "grep -A1 -x -- --tree '$TMPD/faildump/args' | grep -qx $ROOTPID && grep -A1 -x -- --freeze-cgroup '$TMPD/faildump/args' | grep -qx '$ROOT/one'"
+  expect "failed dump ($start): criu got --tcp-established, locking with nftables (its check passes)" \
+    eval "grep -qx -- --tcp-established '$TMPD/faildump/args' && grep -A1 -x -- --network-lock '$TMPD/faildump/args' | grep -qx nftables"
   expect "failed dump ($start): every process still there" test "$(nprocs one)/$(nprocs one/sub)" = 1/1
   if [ "$start" = running ]; then
     expect "failed dump (running): the job is THAWED again" state_is one THAWED
@@ -132,6 +136,12 @@ for start in running frozen; do
   rm -f "$TMPD/faildump/args" "$TMPD/faildump/state"
 done
 "$CGFREEZE" thaw --wait one >/dev/null || fail "thaw one"
+# A criu whose nftables locking cannot work here gets CRIU's default.
+touch "$TMPD/faildump/no-nft"
+check "a failed dump where nftables locking cannot work: exit 1" 1 env PATH="$TMPD/faildump:$PATH" "$CGFREEZE" checkpoint one "$TMPD/d5"
+expect "without nftables locking: no --network-lock (CRIU's iptables)" \
+  eval "grep -qx -- --tcp-established '$TMPD/faildump/args' && ! grep -qx -- --network-lock '$TMPD/faildump/args'"
+rm -f "$TMPD/faildump/no-nft" "$TMPD/faildump/args" "$TMPD/faildump/state"
 # An existing empty DIR is kept (emptied), not removed.
 mkdir -p "$TMPD/d6"
 check "a failed dump into an existing empty DIR: exit 1" 1 env PATH="$TMPD/faildump:$PATH" "$CGFREEZE" checkpoint one "$TMPD/d6"

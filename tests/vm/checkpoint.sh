@@ -17,6 +17,8 @@
 #   - --leave running and --leave frozen; a restore whose PIDs are taken
 #     (the job still runs) and one into a job with processes are refused,
 #     changing nothing.
+# Sockets (unix, TCP), threads, programs nobody here wrote (http.server,
+# sqlite3) and the checkpoints refused: tests/vm/checkpoint_workloads.sh.
 source "$(dirname "$0")/../cli/lib.sh"
 setup
 use_tmpdir vmcheckpoint
