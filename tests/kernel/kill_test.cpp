@@ -260,6 +260,29 @@ TEST_CASE("a child forked while its parent blocks SIGTERM gets it too", "[kill][
   CHECK(count(g.job()) == 0);
 }
 
+// exited_leader, beside this binary.
+std::string exited_leader() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  REQUIRE_FALSE(ec);
+  return (self.parent_path() / "exited_leader").string();
+}
+
+TEST_CASE("SIGKILL empties a job whose process's main thread has exited", "[kill][kernel]") {
+  // cgroup.kill passes such a process by (6.1 and 6.18): its other threads
+  // would run on and the wait would time out.
+  JobGuard g("exited-leader");
+  pid_t pid = g.start(g.job(), "exec " + exited_leader());
+  REQUIRE(eventually([&] {
+    auto info = read_task_stat(job_root().io(), pid);
+    return info && info->state == 'Z';
+  }));
+  REQUIRE(count(g.job()) == 1);
+  auto report = kill_and_wait(g.job(), SIGKILL);
+  CHECK(report.signalled == 1);
+  CHECK(count(g.job()) == 0);
+}
+
 TEST_CASE("SIGTERM empties a fork-loop job and thaws it again", "[kill][kernel]") {
   JobGuard g("forkloop-term");
   g.start(g.job(), k_fork_loop);
