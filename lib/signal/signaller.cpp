@@ -74,20 +74,20 @@ Result<std::size_t> try_subtree_write(const Cgroup& job, bool present, std::stri
 // its leader, a zombie (Z) while the threads live; a SIGKILL through its
 // pidfd, as kill(2) sends it, ends them all. Read right after the write:
 // the processes the write did kill are not zombies yet, and a second
-// SIGKILL to a dying process changes nothing.
-Status kill_exited_leaders(const Cgroup& job) {
+// SIGKILL to a dying process changes nothing. Best effort: the kill is
+// sent, and a wait for the job to empty still sees what is left.
+void kill_exited_leaders(const Cgroup& job) {
   SysIo& io = job.io();
   auto subtree = open_subtree(job);
-  if (!subtree) return subtree.error();
+  if (!subtree) return;
   auto pids = subtree_procs(*subtree);
-  if (!pids) return pids.error();
+  if (!pids) return;
   for (pid_t pid : *pids) {
     auto info = read_task_stat(io, pid);
     if (!info || info->state != 'Z') continue;
     auto task = PinnedTask::pin(io, pid);  // a zombie's PID is not reused until reaped
     if (task) (void)task->signal(SIGKILL);
   }
-  return {};
 }
 
 // No pidfd kept: an index into SignalReport::pidfds that names none.
@@ -283,9 +283,7 @@ Result<std::optional<SignalReport>> signal_by_one_write(const Cgroup& job, int s
     count = try_subtree_write(job, has_cgroup_kill(job), "cgroup.kill", "1", count_first, done);
     if (!count) return count.error();
     report.used_cgroup_kill = done;
-    if (done) {
-      if (auto leaders = kill_exited_leaders(job); !leaders) return leaders.error();
-    }
+    if (done) kill_exited_leaders(job);
   }
   if (!done) return std::optional<SignalReport>();
   report.signalled = *count;
