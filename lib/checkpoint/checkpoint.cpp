@@ -132,7 +132,7 @@ Result<JobTree> inspect_job_tree(const Cgroup& job) {
     // not T; only its wait channel still says it is stopped (is_stopped),
     // and CRIU 3.17 hangs seizing it. Read where a letter may hide a stop.
     if (info && info->state != 'S' && info->state != 'T' && info->state != 't' && info->state != 'Z') {
-      info = read_task_info(io, pid);
+      read_task_wchan(io, *info);
     }
     if (!info) {
       // A job that runs (the look before the freeze) loses short-lived

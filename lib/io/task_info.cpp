@@ -15,12 +15,15 @@ Result<TaskInfo> read_task_stat(SysIo& io, pid_t pid) {
   return parse_proc_stat(*stat, pid);
 }
 
+void read_task_wchan(SysIo& io, TaskInfo& info) {
+  std::string base = "/proc/" + std::to_string(info.pid);
+  auto wchan = io.read_file(DirRef{AT_FDCWD, base}, base + "/wchan");
+  if (wchan && *wchan != "0") info.wchan = *wchan;
+}
+
 Result<TaskInfo> read_task_info(SysIo& io, pid_t pid) {
   auto info = read_task_stat(io, pid);
-  if (!info) return info;
-  std::string base = "/proc/" + std::to_string(pid);
-  auto wchan = io.read_file(DirRef{AT_FDCWD, base}, base + "/wchan");
-  if (wchan && *wchan != "0") info->wchan = *wchan;
+  if (info) read_task_wchan(io, *info);
   return info;
 }
 

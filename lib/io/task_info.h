@@ -16,6 +16,9 @@ namespace cgjob {
 
 /// Reads /proc/PID/stat and /proc/PID/wchan. ENOENT/ESRCH: the task is gone.
 Result<TaskInfo> read_task_info(SysIo& io, pid_t pid);
+/// Adds /proc/PID/wchan to an `info` read by read_task_stat (left empty if
+/// unreadable).
+void read_task_wchan(SysIo& io, TaskInfo& info);
 /// Reads /proc/PID/stat only (wchan left empty): half the cost, for checks
 /// over many PIDs.
 Result<TaskInfo> read_task_stat(SysIo& io, pid_t pid);
